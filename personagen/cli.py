@@ -1,0 +1,93 @@
+"""``personagen``: the one command line of the project (typer).
+
+``api`` serves the HTTP API, ``worker`` runs the arq generator worker, ``migrate`` upgrades the
+database, ``up`` runs the whole stack on one machine, ``import-legacy`` imports a Django
+PersonaGen database. Each command imports its service lazily so that ``--help`` is instant and
+a broken optional extra cannot stop the others.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    name="personagen",
+    help="PersonaGen: personas, writing-sample analysis and LLM generation.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _settings_or_exit():  # type: ignore[no-untyped-def]
+    from personagen_shared.settings import SettingsError, get_settings
+
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        typer.echo(f"personagen: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def api(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes.")] = 1,
+) -> None:
+    """Serve the persona API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    settings = _settings_or_exit()
+    from personagen_shared.logging import configure_logging
+
+    configure_logging(settings.log_level, json=settings.log_json)
+    uvicorn.run(
+        "persona_api.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def worker(
+    burst: Annotated[bool, typer.Option(help="Run the queued jobs, then exit.")] = False,
+    check: Annotated[
+        bool, typer.Option(help="Exit 0 if a worker's health check is recent (for probes).")
+    ] = False,
+) -> None:
+    """Run the generator worker (arq) until stopped."""
+    _settings_or_exit()
+    from generator_worker.main import run_worker
+
+    raise typer.Exit(run_worker(burst=burst, check=check))
+
+
+@app.command()
+def migrate(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Upgrade the database schema (alembic upgrade head)."""
+    import os
+
+    from alembic import command
+    from alembic.config import Config
+
+    if not os.environ.get("DATABASE_URL"):
+        # Also reads DATABASE_URL from .env, like the services do.
+        os.environ["DATABASE_URL"] = _settings_or_exit().database_url
+    cfg = Config(str(ROOT / "alembic.ini"))
+    command.upgrade(cfg, revision)
+    typer.echo(f"database at {revision}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,42 @@
+"""The contract between the API (producer) and the worker (consumer) of queued jobs.
+
+A job travels as its id only (plain JSON, never a pickled object): the row in ``jobs`` holds
+the parameters and is the source of truth for status. The arq job id is the row's id, so that
+enqueueing the same job twice (a retried request, the worker's sweep) never runs it twice
+while it is queued.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Final
+
+from arq.connections import ArqRedis
+
+from personagen_shared.models.jobs import JobKind
+
+GENERATION_TASK: Final = "run_generation"
+"""arq function name of a generation job: ``run_generation(ctx, job_id: str)``."""
+
+ANALYSIS_TASK: Final = "run_analysis"
+"""arq function name of an analysis job: ``run_analysis(ctx, job_id: str)``."""
+
+TASK_FOR_KIND: Final[dict[JobKind, str]] = {
+    JobKind.GENERATION: GENERATION_TASK,
+    JobKind.ANALYSIS: ANALYSIS_TASK,
+}
+
+
+async def enqueue_job(
+    redis: ArqRedis, job_id: uuid.UUID, kind: JobKind | str, *, queue_name: str
+) -> bool:
+    """Queue the committed job ``job_id`` for the worker.
+
+    Returns True when queued, False when arq already holds a job with this id (queued, running,
+    or its result not yet expired): the job is on its way and nothing more is needed.
+    Raises redis errors as they come; the caller decides (the row stays ``queued`` and the
+    worker's sweep re-queues it).
+    """
+    task = TASK_FOR_KIND[JobKind(kind)]
+    job = await redis.enqueue_job(task, str(job_id), _job_id=str(job_id), _queue_name=queue_name)
+    return job is not None
