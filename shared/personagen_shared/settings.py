@@ -80,6 +80,12 @@ class Settings(BaseSettings):
     worker_job_timeout_seconds: PositiveInt = 300
     worker_poll_delay_seconds: Annotated[float, Field(gt=0)] = 0.02
     worker_sweep_interval_seconds: PositiveInt = 15
+    # A running job whose heartbeat is older than this belongs to a dead worker; the sweep
+    # re-queues it (at most worker_max_recoveries times, then fails it).
+    worker_heartbeat_ttl_seconds: Annotated[float, Field(gt=0)] = 10.0
+    worker_max_recoveries: Annotated[int, Field(ge=0)] = 3
+    # None: derived from worker_max_jobs (see generator_worker.runtime.database_pool_size).
+    worker_database_pool_size: PositiveInt | None = None
     arq_queue_name: str = "personagen:queue"
 
     # Analysis

@@ -17,6 +17,7 @@ from sqlmodel import Field, SQLModel
 from personagen_shared.models.base import created_at_field, optional_timestamp, uuid_pk
 
 ERROR_MAX_LENGTH = 500
+WORKER_ID_MAX_LENGTH = 200
 
 
 class JobKind(StrEnum):
@@ -55,6 +56,9 @@ class Job(SQLModel, table=True):
     analysis: the sample id and options), ``result`` what the worker produced beyond a content
     piece (analysis: metrics, traits, warnings). ``error`` is a short message safe to show
     (never an API key, a prompt or a stack trace). ``attempts`` counts LLM calls tried.
+    ``started_at`` is when the current (latest) run started. ``worker_id`` and ``heartbeat_at``
+    name the worker running the job and when it last renewed its claim; ``recoveries`` counts
+    how often the worker's sweep re-queued the job because that worker died or stalled.
     """
 
     __tablename__ = "jobs"
@@ -92,3 +96,9 @@ class Job(SQLModel, table=True):
     created_at: datetime = created_at_field()
     started_at: datetime | None = optional_timestamp()
     finished_at: datetime | None = optional_timestamp()
+    # Worker bookkeeping (the generator worker's recovery of jobs lost with their worker):
+    # who runs the job now, when it last said it is alive, and how often the sweep re-queued
+    # it after its worker died or stalled.
+    worker_id: str | None = Field(default=None, sa_type=String(WORKER_ID_MAX_LENGTH), nullable=True)
+    heartbeat_at: datetime | None = optional_timestamp()
+    recoveries: int = Field(default=0, nullable=False, sa_column_kwargs={"server_default": "0"})
