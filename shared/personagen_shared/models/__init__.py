@@ -3,6 +3,7 @@
 from personagen_shared.models.base import metadata
 from personagen_shared.models.content import ContentPiece, ContentStatus
 from personagen_shared.models.jobs import FINAL_STATUSES, Job, JobKind, JobStatus
+from personagen_shared.models.legacy import LegacyImport as LegacyImport
 from personagen_shared.models.personas import Persona, PersonaTraitColumns
 from personagen_shared.models.users import User
 
