@@ -112,7 +112,7 @@ def normalise_text(trait: Trait, raw: Any) -> tuple[str | None, Action | None, s
     """Read ``raw`` as the free text of ``trait``, cut to ``trait.max_length`` characters."""
     if raw is None:
         return None, None, "null"
-    if isinstance(raw, bool) or isinstance(raw, Mapping):
+    if isinstance(raw, bool | Mapping):
         return None, Action.DROPPED, f"a {type(raw).__name__} is not text"
     action: Action | None = None
     reason = ""
@@ -170,7 +170,8 @@ def _lookup(document: Mapping[str, Any]) -> tuple[dict[str, tuple[str, Any]], li
     unknown = [
         str(key)
         for key in document
-        if str(key) not in used and not (key in NESTED_TRAIT_OBJECTS and isinstance(document[key], Mapping))
+        if str(key) not in used
+        and not (key in NESTED_TRAIT_OBJECTS and isinstance(document[key], Mapping))
     ]
     for nested in NESTED_TRAIT_OBJECTS:
         inner = document.get(nested)
@@ -206,7 +207,9 @@ def normalise_traits(document: Mapping[str, Any]) -> NormalisedTraits:
                 Change(trait.name, action, reason, raw, value, None if key == trait.name else key)
             )
     for key in unknown:
-        reason = "the persona's name is never taken from analysis" if key == "name" else "not a trait"
+        reason = (
+            "the persona's name is never taken from analysis" if key == "name" else "not a trait"
+        )
         raw = document.get(key)
         result.changes.append(Change(key, Action.IGNORED, reason, _json_safe(raw)))
     return result

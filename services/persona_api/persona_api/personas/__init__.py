@@ -1,0 +1,1 @@
+"""Persona CRUD and listing."""

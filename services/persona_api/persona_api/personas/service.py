@@ -1,0 +1,174 @@
+"""Persona logic: plain functions over a session, scoped to the owner.
+
+Another user's persona is indistinguishable from a missing one (:class:`NotFound`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persona_api.errors import NotFound, PreconditionFailed, UnprocessableContent
+from persona_api.pagination import decode_cursor, encode_cursor, keyset_condition, order_clauses
+from persona_api.personas.filters import NON_NULL_SORT_COLUMNS
+from personagen_shared.models import Persona, User
+from personagen_shared.traits import SCALE_TRAITS, TEXT_TRAITS
+
+NOT_NULL_FIELDS = ("name", "is_active")
+
+
+def not_found(persona_id: uuid.UUID) -> NotFound:
+    """The one 404 of this module."""
+    return NotFound(f"Persona {persona_id} not found.")
+
+
+async def create_persona(session: AsyncSession, owner: User, fields: dict[str, Any]) -> Persona:
+    """Insert a persona for ``owner`` from validated ``fields`` (name, description, traits)."""
+    persona = Persona(owner_id=owner.id, **fields)
+    session.add(persona)
+    await session.commit()
+    return persona
+
+
+async def get_persona(session: AsyncSession, owner: User, persona_id: uuid.UUID) -> Persona:
+    """The owner's persona. Raises :class:`NotFound`."""
+    persona = await session.scalar(
+        select(Persona).where(Persona.id == persona_id, Persona.owner_id == owner.id)
+    )
+    if persona is None:
+        raise not_found(persona_id)
+    return persona
+
+
+async def update_persona(
+    session: AsyncSession,
+    owner: User,
+    persona_id: uuid.UUID,
+    changes: dict[str, Any],
+    *,
+    expected_versions: frozenset[int] | None,
+) -> Persona:
+    """Apply ``changes`` (only the fields the client sent) in one conditional UPDATE.
+
+    ``expected_versions`` comes from ``If-Match`` (None: unconditional). The version grows by
+    one and ``updated_at`` is set, atomically, so two racing writers cannot both win.
+
+    Raises:
+        UnprocessableContent: ``name`` or ``is_active`` sent as null.
+        NotFound: no such persona for this owner.
+        PreconditionFailed: the persona's version is not in ``expected_versions``.
+    """
+    for field in NOT_NULL_FIELDS:
+        if field in changes and changes[field] is None:
+            raise UnprocessableContent(f"{field} cannot be null.")
+    if not changes:
+        persona = await get_persona(session, owner, persona_id)
+        _check_version(persona, expected_versions)
+        return persona
+    stmt = (
+        update(Persona)
+        .where(Persona.id == persona_id, Persona.owner_id == owner.id)
+        .values(**changes, version=Persona.version + 1, updated_at=func.clock_timestamp())
+        .returning(Persona)
+        .execution_options(synchronize_session=False)
+    )
+    if expected_versions is not None:
+        stmt = stmt.where(Persona.version.in_(expected_versions))
+    persona = await session.scalar(stmt)
+    if persona is None:
+        # Nothing was written; find out whether it is missing or stale.
+        current = await get_persona(session, owner, persona_id)  # raises NotFound
+        _check_version(current, expected_versions)
+        raise PreconditionFailed(
+            "The persona changed meanwhile; fetch it again."
+        )  # pragma: no cover
+    await session.commit()
+    return persona
+
+
+async def delete_persona(
+    session: AsyncSession,
+    owner: User,
+    persona_id: uuid.UUID,
+    *,
+    expected_versions: frozenset[int] | None,
+) -> None:
+    """Delete the owner's persona (its content pieces stay, with the link nulled).
+
+    Raises:
+        NotFound: no such persona for this owner.
+        PreconditionFailed: ``If-Match`` names another version.
+    """
+    stmt = delete(Persona).where(Persona.id == persona_id, Persona.owner_id == owner.id)
+    if expected_versions is not None:
+        stmt = stmt.where(Persona.version.in_(expected_versions))
+    deleted = await session.scalar(stmt.returning(Persona.id))
+    if deleted is None:
+        current = await get_persona(session, owner, persona_id)
+        _check_version(current, expected_versions)
+    await session.commit()
+
+
+def _check_version(persona: Persona, expected_versions: frozenset[int] | None) -> None:
+    if expected_versions is not None and persona.version not in expected_versions:
+        raise PreconditionFailed(
+            f"If-Match does not match the current version ({persona.version}); fetch it again."
+        )
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def list_personas(
+    session: AsyncSession, owner: User, params: Any
+) -> tuple[list[Persona], str | None]:
+    """One keyset page of the owner's personas, filtered and ordered as ``params`` say.
+
+    Returns the rows (at most ``params.limit``) and the cursor of the next page (None at the end).
+    Raises :class:`persona_api.errors.BadRequest` for a malformed cursor.
+    """
+    descending = params.order_by.startswith("-")
+    sort = params.order_by.lstrip("-")
+    column = getattr(Persona, sort)
+    nullable = sort not in NON_NULL_SORT_COLUMNS
+    stmt = select(Persona).where(Persona.owner_id == owner.id)
+    for trait in SCALE_TRAITS:
+        low = getattr(params, f"{trait.name}__gte")
+        high = getattr(params, f"{trait.name}__lte")
+        if low is not None:
+            stmt = stmt.where(getattr(Persona, trait.name) >= low)
+        if high is not None:
+            stmt = stmt.where(getattr(Persona, trait.name) <= high)
+    for trait in TEXT_TRAITS:
+        value = getattr(params, trait.name)
+        if value is not None:
+            stmt = stmt.where(getattr(Persona, trait.name) == value)
+    if params.q:
+        pattern = f"%{_escape_like(params.q)}%"
+        stmt = stmt.where(or_(Persona.name.ilike(pattern), Persona.description.ilike(pattern)))
+    if params.cursor:
+        value, row_id = decode_cursor(params.cursor, params.order_by)
+        stmt = stmt.where(
+            keyset_condition(
+                column,
+                Persona.id,
+                descending=descending,
+                value=value,
+                row_id=row_id,
+                nullable=nullable,
+            )
+        )
+    stmt = stmt.order_by(
+        *order_clauses(column, Persona.id, descending=descending, nullable=nullable)
+    ).limit(params.limit + 1)
+    rows = list(await session.scalars(stmt))
+    next_cursor = None
+    if len(rows) > params.limit:
+        rows = rows[: params.limit]
+        last = rows[-1]
+        next_cursor = encode_cursor(params.order_by, getattr(last, sort), last.id)
+    return rows, next_cursor

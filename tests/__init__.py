@@ -1,0 +1,1 @@
+"""PersonaGen tests: run with `uv run pytest` (see README)."""
