@@ -89,5 +89,31 @@ def migrate(
     typer.echo(f"database at {revision}")
 
 
+@app.command("import-legacy")
+def import_legacy(
+    source: Annotated[
+        str,
+        typer.Argument(help="Django SQLite file, or postgresql:// URL, of a legacy PersonaGen."),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would happen; write nothing.")
+    ] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", metavar="FILE", help="Also write the report as JSON.")
+    ] = None,
+) -> None:
+    """Import users, personas and content from PersonaGen / PersonaGen05 (safe to re-run).
+
+    Exit status: 0 done, 1 some users failed (rolled back; the rest imported), 2 bad input.
+    """
+    import os
+
+    from personagen.legacy.console import run
+
+    # Only the database is needed: DATABASE_URL, else the settings (which also read .env).
+    database_url = os.environ.get("DATABASE_URL") or _settings_or_exit().database_url
+    raise typer.Exit(run(source, database_url, dry_run=dry_run, report_path=report))
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
