@@ -1,0 +1,1 @@
+"""Deployment files (deploy/, docker-compose.yml) checked offline: schemas, CLI and settings."""
