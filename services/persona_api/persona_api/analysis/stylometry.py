@@ -45,7 +45,6 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -295,7 +294,7 @@ ENGLISH_FUNCTION_WORDS: Final = _words(
 
 WORD_RE: Final = re.compile(r"[^\W_]+(?:(?:['\u2019\-]|(?<=\d)[.,](?=\d))[^\W_]+)*")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
-_LETTERS = re.compile(r"[^\W\d_]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _LATIN_LETTERS = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _PARAGRAPHS = re.compile(r"\n[ \t\r\f\v]*\n\s*")
@@ -319,11 +318,13 @@ _SINGLE_QUOTE = re.compile(
     r"([^\n]{1,2000}?)(?<=[^\s'\u2018])['\u2019](?=$|[\s.,;:!?)\]\u2014\u2013-])",
     re.M,
 )
+_QUOTE_MARKS = re.compile(r"[\"'\u2018\u2019\u201c\u201d]")
 _DRAMA_LINE = re.compile(r"^([A-Z][\w.'\u2019 -]{0,30}):\s+\S")
 _PERCENT = re.compile(r"\d\s?%|\b(?:per\s?cent|percent|percentage)\b", re.I)
 _DIGIT = re.compile(r"\d")
 # The pronoun "I" (and I'm, I've, I'll, I'd): a capital I standing alone, not "I/O" or "(i)".
 _PRONOUN_I = re.compile(r"(?<![\w/'\u2019])I(?:['\u2019](?:m|ve|ll|d))?(?![\w/'\u2019])")
+_PRONOUN_US = re.compile(r"\bus\b")  # lower case only: "US" is a country
 
 
 def _phrase_regex(phrases: Iterable[str]) -> re.Pattern[str]:
@@ -331,9 +332,13 @@ def _phrase_regex(phrases: Iterable[str]) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{alternatives})\b")
 
 
-_TRANSITION_PHRASES_RE = _phrase_regex(TRANSITION_PHRASES)
-_HEDGE_PHRASES_RE = _phrase_regex(HEDGE_PHRASES)
-_SUBORDINATOR_PHRASES_RE = _phrase_regex(SUBORDINATOR_PHRASES)
+# One pass over the text finds the multi-word transitions, hedges and subordinators.
+_PHRASE_KIND: Final[dict[str, str]] = {
+    **dict.fromkeys(TRANSITION_PHRASES, "transition"),
+    **dict.fromkeys(HEDGE_PHRASES, "hedge"),
+    **dict.fromkeys(SUBORDINATOR_PHRASES, "subordinator"),
+}
+_PHRASES_RE = _phrase_regex(sorted(_PHRASE_KIND, key=len, reverse=True))
 
 # --------------------------------------------------------------------------------------------
 # Rejections
@@ -433,7 +438,7 @@ def validate_sample(
             replacement_characters=text.count("\ufffd"),
         )
     visible = len(text) - sum(text.count(ch) for ch in " \t\r\n\f\v")
-    letters = len(_LETTERS.findall(text))
+    letters = sum(map(str.isalpha, text))
     if visible and letters < MIN_LETTER_SHARE * visible:
         raise SampleNotText(
             f"Only {letters} of the sample's {visible} visible characters are letters; the "
@@ -449,7 +454,11 @@ def validate_sample(
             words=count,
             max_words=max_words,
         )
-    if letters and len(_LATIN_LETTERS.findall(text)) < MIN_LATIN_LETTER_SHARE * letters:
+    # Only non-ASCII characters can be letters of another script: look at those alone.
+    other_script = sum(
+        1 for ch in _NON_ASCII.findall(text) if ch.isalpha() and not _LATIN_LETTERS.match(ch)
+    )
+    if letters and letters - other_script < MIN_LATIN_LETTER_SHARE * letters:
         raise SampleNotEnglish(
             "Most of the sample's letters are not in the Latin alphabet; the analysis is "
             "calibrated for English text only.",
@@ -461,7 +470,7 @@ def validate_sample(
             words=count,
             min_words=min_words,
         )
-    share = sum(1 for w in words if w.lower() in ENGLISH_FUNCTION_WORDS) / count
+    share = sum(1 for w in WORD_RE.findall(text.lower()) if w in ENGLISH_FUNCTION_WORDS) / count
     if share < MIN_FUNCTION_WORD_SHARE:
         raise SampleNotEnglish(
             f"Only {share:.0%} of the sample's words are common English function words "
@@ -561,17 +570,6 @@ def mtld(tokens: Sequence[str], threshold: float = 0.72) -> float:
     return (one_pass(tokens) + one_pass(reversed(tokens))) / 2
 
 
-@lru_cache(maxsize=65_536)
-def _syllables(word: str) -> int:
-    # One dictionary lookup per distinct word (textstat re-tokenises its argument each call).
-    return max(1, int(textstat.syllable_count(word)))
-
-
-def warm_up() -> None:
-    """Load textstat's CMU pronunciation dictionary now (about 1 s and 70 MB, once)."""
-    textstat.syllable_count("warm")
-
-
 def _is_contraction(lower: str) -> bool:
     if "'" not in lower:
         return False
@@ -583,8 +581,8 @@ def _is_contraction(lower: str) -> bool:
     return suffix == "s" and base in S_CONTRACTION_BASES
 
 
-def _count_words(words: Iterable[str], vocabulary: frozenset[str]) -> int:
-    return sum(1 for w in words if w in vocabulary)
+def _count_words(counter: Counter[str], vocabulary: frozenset[str]) -> int:
+    return sum(counter[w] for w in vocabulary)
 
 
 def _quote_spans(paragraph: str) -> list[tuple[int, int]]:
@@ -619,6 +617,8 @@ def _count_quotes(paragraphs: Sequence[str]) -> _QuoteCounts:
             words = len(WORD_RE.findall(paragraph.split(":", 1)[1]))
             counts.dialogue_quotations += 1
             counts.dialogue_words += words
+            continue
+        if not _QUOTE_MARKS.search(paragraph):
             continue
         for start, end in _quote_spans(paragraph):
             inner = paragraph[start + 1 : end - 1]
@@ -658,9 +658,12 @@ def _passives(lower_words: Sequence[str]) -> int:
     found = 0
     n = len(lower_words)
     for i, word in enumerate(lower_words):
-        if word not in BE_FORMS and not (
-            word.endswith(("'re", "'m"))
-            or (word.endswith("'s") and word[:-2] in S_CONTRACTION_BASES)
+        if word not in BE_FORMS and (
+            "'" not in word
+            or not (
+                word.endswith(("'re", "'m"))
+                or (word.endswith("'s") and word[:-2] in S_CONTRACTION_BASES)
+            )
         ):
             continue
         j = i + 1
@@ -721,7 +724,9 @@ class _Counts:
     words: int
     sentences: int
     sentence_lengths: list[int]
-    letters_per_word: list[int]
+    letter_words: int  # words containing a letter (numbers excluded)
+    letters: int
+    letters_squared: int  # sum of squared word lengths, for the standard deviation
     syllables: int
     polysyllables: int
     mtld: float
@@ -743,64 +748,96 @@ class _Counts:
     numbers: int
     percentages: int
     subordinators: int
-    readability: dict[str, float]
+
+
+@lru_cache(maxsize=65_536)
+def _word_shape(word: str) -> tuple[int, int]:
+    """``(letters, syllables)`` of a lower-case word; ``(0, 0)`` for a number.
+
+    Syllables come from textstat (CMUdict, else Pyphen) part by part for hyphenated words,
+    once per distinct word: textstat re-tokenises its argument on every call, and its own
+    per-text caches hold 128 entries, so calling its text-level functions on a 10,000-word
+    sample costs about 10 times more than this.
+    """
+    letters = sum(1 for ch in word if ch.isalpha())
+    if not letters:
+        return 0, 0
+    syllables = 0
+    for part in word.split("-"):
+        if any(ch.isalpha() for ch in part):
+            syllables += max(1, int(textstat.syllable_count(part)))
+    return letters, syllables
+
+
+def warm_up() -> None:
+    """Load textstat's CMU pronunciation dictionary now (about 1 s and 70 MB, once)."""
+    textstat.syllable_count("warm")
 
 
 def _count(text: str) -> _Counts:
     paragraphs = split_paragraphs(text)
     sentences = split_sentences(paragraphs)
-    all_words: list[str] = []
+    lower_words: list[str] = []
     lengths: list[int] = []
     questions = exclamations = passives = passive_sentences = subordinators = 0
     for sentence in sentences:
-        words = WORD_RE.findall(sentence)
+        # Lower-case the sentence once rather than each word; "I" and "us" are counted on
+        # the original text below, where case tells the pronoun from "(i)" and "US".
+        words = WORD_RE.findall(sentence.lower().replace("\u2019", "'"))
         lengths.append(len(words))
-        all_words.extend(words)
+        lower_words.extend(words)
         if "?" in sentence:
             questions += 1
         if "!" in sentence:
             exclamations += 1
-        lower = [w.lower().replace("\u2019", "'") for w in words]
-        found = _passives(lower)
+        found = _passives(words)
         passives += found
         passive_sentences += found > 0
-        subordinators += _subordinators(lower)
-    lower_words = [w.lower().replace("\u2019", "'") for w in all_words]
-    alpha = [w for w in lower_words if _HAS_LETTER.search(w)]
-    letters = [sum(1 for ch in w if ch.isalpha()) for w in alpha]
-    syllables = [_syllables(w) for w in alpha]
+        subordinators += _subordinators(words)
     counter = Counter(lower_words)
-    first = sum(counter[w] for w in FIRST_PERSON if w not in ("i", "us"))
-    first += len(_PRONOUN_I.findall(text)) + sum(1 for w in all_words if w == "us")
+    letter_words = letters = letters_squared = syllables = polysyllables = numbers = 0
+    contractions = 0
+    first = len(_PRONOUN_I.findall(text)) + len(_PRONOUN_US.findall(text))
+    first += sum(counter[w] for w in FIRST_PERSON if w not in ("i", "us"))
     second = sum(counter[w] for w in SECOND_PERSON)
     third = sum(counter[w] for w in THIRD_PERSON)
-    for w, n in counter.items():
-        if "'" in w:
-            base = w.split("'", 1)[0]
+    for word, n in counter.items():
+        word_letters, word_syllables = _word_shape(word)
+        if not word_letters:
+            numbers += n
+            continue
+        letter_words += n
+        letters += n * word_letters
+        letters_squared += n * word_letters * word_letters
+        syllables += n * word_syllables
+        if word_syllables >= 3:
+            polysyllables += n
+        if "'" in word:
+            if _is_contraction(word):
+                contractions += n
+            base = word.split("'", 1)[0]
             if base in SECOND_PERSON:
                 second += n
             elif base in THIRD_PERSON:
                 third += n
             elif base == "we":
                 first += n
-    lower_text = text.lower().replace("\u2019", "'")
-    readability = {
-        "flesch_reading_ease": float(textstat.flesch_reading_ease(text)),
-        "flesch_kincaid_grade": float(textstat.flesch_kincaid_grade(text)),
-        "gunning_fog": float(textstat.gunning_fog(text)),
-        "coleman_liau_index": float(textstat.coleman_liau_index(text)),
-        "automated_readability_index": float(textstat.automated_readability_index(text)),
-    }
+    phrases = Counter(
+        _PHRASE_KIND[" ".join(match.split())]
+        for match in _PHRASES_RE.findall(text.lower().replace("\u2019", "'"))
+    )
     lines = [line for line in text.splitlines() if line.strip()]
     return _Counts(
-        words=len(all_words),
+        words=len(lower_words),
         sentences=len(sentences),
         sentence_lengths=lengths,
-        letters_per_word=letters,
-        syllables=sum(syllables),
-        polysyllables=sum(1 for s in syllables if s >= 3),
-        mtld=mtld(alpha),
-        contractions=sum(n for w, n in counter.items() if _is_contraction(w)),
+        letter_words=letter_words,
+        letters=letters,
+        letters_squared=letters_squared,
+        syllables=syllables,
+        polysyllables=polysyllables,
+        mtld=mtld([w for w in lower_words if _word_shape(w)[0]]),
+        contractions=contractions,
         first=first,
         second=second,
         third=third,
@@ -813,13 +850,11 @@ def _count(text: str) -> _Counts:
         list_items=len(_LIST_ITEM.findall(text)),
         lines=len(lines),
         ellipses=len(_ELLIPSIS.findall(text)),
-        transitions=_count_words(lower_words, TRANSITION_WORDS)
-        + len(_TRANSITION_PHRASES_RE.findall(lower_text)),
-        hedges=_count_words(lower_words, HEDGE_WORDS) + len(_HEDGE_PHRASES_RE.findall(lower_text)),
-        numbers=sum(1 for w in lower_words if not _HAS_LETTER.search(w) and _DIGIT.search(w)),
+        transitions=_count_words(counter, TRANSITION_WORDS) + phrases["transition"],
+        hedges=_count_words(counter, HEDGE_WORDS) + phrases["hedge"],
+        numbers=numbers,
         percentages=len(_PERCENT.findall(text)),
-        subordinators=subordinators + len(_SUBORDINATOR_PHRASES_RE.findall(lower_text)),
-        readability=readability,
+        subordinators=subordinators + phrases["subordinator"],
     )
 
 
@@ -827,49 +862,102 @@ def _ratio(part: float, whole: float) -> float:
     return part / whole if whole else 0.0
 
 
+def _mean_sd(values: Sequence[int]) -> tuple[float, float]:
+    """Mean and population standard deviation (0, 0 for no values)."""
+    if not values:
+        return 0.0, 0.0
+    mean = sum(values) / len(values)
+    return mean, math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
+
+
+def readability(
+    *,
+    words: int,
+    sentences: int,
+    letter_words: int,
+    letters: int,
+    syllables: int,
+    polysyllables: int,
+) -> dict[str, float]:
+    """The classic readability formulas on counts made once (all 0.0 for an empty text).
+
+    - Flesch reading ease = 206.835 - 1.015 ASL - 84.6 ASW (Flesch 1948);
+    - Flesch-Kincaid grade = 0.39 ASL + 11.8 ASW - 15.59 (Kincaid et al. 1975);
+    - Gunning fog = 0.4 (ASL + 100 x share of words of 3+ syllables) (Gunning 1952);
+    - Coleman-Liau = 0.0588 L - 0.296 S - 15.8, L letters and S sentences per 100 words
+      (Coleman & Liau 1975);
+    - Automated readability index = 4.71 letters/word + 0.5 ASL - 21.43 (Smith & Senter
+      1967);
+
+    where ASL is words per sentence and ASW syllables per word (words with letters). These
+    are textstat's formulas with textstat's syllable counts, applied to this module's own
+    word and sentence counts (consistent with the other metrics, and one pass instead of
+    textstat re-tokenising the text for every formula).
+    """
+    if not words or not sentences or not letter_words:
+        return dict.fromkeys(READABILITY_METRICS, 0.0)
+    asl = words / sentences
+    asw = syllables / letter_words
+    letters_per_word = letters / letter_words
+    return {
+        "flesch_reading_ease": 206.835 - 1.015 * asl - 84.6 * asw,
+        "flesch_kincaid_grade": 0.39 * asl + 11.8 * asw - 15.59,
+        "gunning_fog": 0.4 * (asl + 100 * polysyllables / letter_words),
+        "coleman_liau_index": 0.0588 * 100 * letters_per_word - 0.296 * 100 / asl - 15.8,
+        "automated_readability_index": 4.71 * letters_per_word + 0.5 * asl - 21.43,
+    }
+
+
+READABILITY_METRICS: Final = (
+    "flesch_reading_ease",
+    "flesch_kincaid_grade",
+    "gunning_fog",
+    "coleman_liau_index",
+    "automated_readability_index",
+)
+
+
 def _metrics(c: _Counts) -> dict[str, MetricValue]:
     per_1000 = 1000 / c.words if c.words else 0.0
     pronouns = c.first + c.second + c.third
-    lengths = c.sentence_lengths
-    letters = c.letters_per_word
+    sentence_mean, sentence_sd = _mean_sd(c.sentence_lengths)
+    word_mean = _ratio(c.letters, c.letter_words)
+    word_sd = math.sqrt(max(0.0, _ratio(c.letters_squared, c.letter_words) - word_mean**2))
+    r = readability(
+        words=c.words,
+        sentences=c.sentences,
+        letter_words=c.letter_words,
+        letters=c.letters,
+        syllables=c.syllables,
+        polysyllables=c.polysyllables,
+    )
 
     def m(value: float, unit: str, description: str) -> MetricValue:
         return {"value": round(float(value), 4), "unit": unit, "description": description}
 
-    r = c.readability
     return {
         "word_count": m(c.words, "words", "Words (letter/digit runs; contractions count once)."),
         "sentence_count": m(c.sentences, "sentences", "Sentences (see the splitting rules)."),
-        "sentence_length_mean": m(
-            statistics.fmean(lengths) if lengths else 0, "words per sentence", "Mean length."
-        ),
+        "sentence_length_mean": m(sentence_mean, "words per sentence", "Mean sentence length."),
         "sentence_length_sd": m(
-            statistics.pstdev(lengths) if len(lengths) > 1 else 0,
-            "words per sentence",
-            "Standard deviation of sentence length (population).",
+            sentence_sd, "words per sentence", "Standard deviation of sentence length."
         ),
         "word_length_mean": m(
-            statistics.fmean(letters) if letters else 0,
-            "letters per word",
-            "Mean word length in letters (words containing a letter).",
+            word_mean, "letters per word", "Mean word length in letters (words with letters)."
         ),
-        "word_length_sd": m(
-            statistics.pstdev(letters) if len(letters) > 1 else 0,
-            "letters per word",
-            "Standard deviation of word length.",
-        ),
+        "word_length_sd": m(word_sd, "letters per word", "Standard deviation of word length."),
         "syllables_per_word": m(
-            _ratio(c.syllables, len(letters)),
+            _ratio(c.syllables, c.letter_words),
             "syllables per word",
             "Mean syllables per word (textstat: CMUdict, else Pyphen).",
         ),
         "polysyllabic_word_share": m(
-            _ratio(c.polysyllables, len(letters)), SHARE, "Words of three or more syllables."
+            _ratio(c.polysyllables, c.letter_words), SHARE, "Words of three or more syllables."
         ),
         "flesch_reading_ease": m(
             r["flesch_reading_ease"],
             "score (higher = easier; 60-70 plain English)",
-            "Flesch (1948) reading ease, via textstat.",
+            "Flesch (1948) reading ease.",
         ),
         "flesch_kincaid_grade": m(
             r["flesch_kincaid_grade"], "US school grade", "Flesch-Kincaid grade (Kincaid 1975)."
@@ -906,7 +994,7 @@ def _metrics(c: _Counts) -> dict[str, MetricValue]:
         "first_second_person_rate": m(
             (c.first + c.second) * per_1000,
             PER_1000,
-            "First- and second-person pronouns (writer and reader addressed).",
+            "First- and second-person pronouns (writer and reader in the text).",
         ),
         "question_rate": m(
             _ratio(c.question_sentences, c.sentences),
