@@ -13,7 +13,9 @@ from fastapi import FastAPI
 
 from persona_api import health
 from persona_api.auth.router import router as auth_router
+from persona_api.content.router import router as content_router
 from persona_api.errors import install_error_handlers
+from persona_api.jobs.router import router as jobs_router
 from persona_api.middleware import BodySizeLimitMiddleware, RequestLoggingMiddleware
 from persona_api.personas.router import router as personas_router
 from persona_api.users.router import router as users_router
@@ -68,4 +70,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(users_router)
     app.include_router(personas_router)
+    app.include_router(jobs_router)
+    app.include_router(content_router)
     return app

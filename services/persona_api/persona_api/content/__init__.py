@@ -1,0 +1,1 @@
+"""Content pieces: what generation jobs wrote, editable by their owner."""

@@ -1,0 +1,1 @@
+"""Jobs: generation requests, status polling and cancellation."""
