@@ -15,7 +15,9 @@ from pathlib import Path
 
 from persona_api.analysis.stylometry import SCALE_MAPPINGS, StylometryResult, analyse_text
 
-SAMPLES_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "writing-samples"
+SAMPLES_DIR = (
+    Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "writing-samples"
+)
 
 
 @dataclass(frozen=True)

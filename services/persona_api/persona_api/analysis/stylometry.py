@@ -318,6 +318,7 @@ _SINGLE_QUOTE = re.compile(
     r"([^\n]{1,2000}?)(?<=[^\s'\u2018])['\u2019](?=$|[\s.,;:!?)\]\u2014\u2013-])",
     re.M,
 )
+_SENTENCE_END = re.compile(r"[.!?\u2026]\s")
 _QUOTE_MARKS = re.compile(r"[\"'\u2018\u2019\u201c\u201d]")
 _DRAMA_LINE = re.compile(r"^([A-Z][\w.'\u2019 -]{0,30}):\s+\S")
 _PERCENT = re.compile(r"\d\s?%|\b(?:per\s?cent|percent|percentage)\b", re.I)
@@ -627,9 +628,12 @@ def _count_quotes(paragraphs: Sequence[str]) -> _QuoteCounts:
                 continue
             counts.quotations += 1
             counts.quoted_words += words
-            # Dialogue: a reporting verb within 60 characters of the quotation ("said X",
-            # "asked Minsky"), or a quotation that is (nearly) the whole paragraph.
-            around = paragraph[max(0, start - 60) : start] + " " + paragraph[end : end + 60]
+            # Dialogue: a reporting verb in the same sentence, within 60 characters of the
+            # quotation ("said X", "asked Minsky"), or a quotation that is (nearly) the whole
+            # paragraph.
+            before = _SENTENCE_END.split(paragraph[max(0, start - 60) : start])[-1]
+            after = _SENTENCE_END.split(paragraph[end : end + 60], maxsplit=1)[0]
+            around = before + " " + after
             alone = start == 0 and (end - start) >= 0.8 * len(paragraph) and words >= 2
             if alone or _has_speech_verb(around):
                 counts.dialogue_quotations += 1
@@ -657,7 +661,10 @@ def _count_asides(text: str) -> int:
 def _passives(lower_words: Sequence[str]) -> int:
     found = 0
     n = len(lower_words)
+    resume = 0  # words before this index belong to a passive already counted
     for i, word in enumerate(lower_words):
+        if i < resume:
+            continue
         if word not in BE_FORMS and (
             "'" not in word
             or not (
@@ -682,6 +689,7 @@ def _passives(lower_words: Sequence[str]) -> int:
             len(candidate) > 4 and candidate.endswith("ed") and candidate not in ED_NOT_PARTICIPLES
         ):
             found += 1
+            resume = j + 1  # "is being eaten" is one passive, not two
     return found
 
 
