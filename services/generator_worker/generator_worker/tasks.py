@@ -1,0 +1,170 @@
+"""The arq task of a generation job: ``run_generation(ctx, job_id: str)``.
+
+One run: claim the row (:func:`generator_worker.store.claim`; a row that is not
+``queued``/``running``, or that a live worker runs, is skipped without a write), build the
+prompt from the persona's columns, call the LLM (each try counted in ``attempts`` as it
+starts), split the reply, and write the content piece and ``succeeded`` in one transaction.
+Any failure ends the row ``failed`` with a short safe message; a cancel (the API's
+conditional UPDATE, then arq's abort) ends the run without a write. The whole run has its own
+deadline, ``WORKER_JOB_TIMEOUT_SECONDS``, shorter than arq's, so a timeout is recorded as a
+failure by us rather than left to arq.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from functools import partial
+from typing import Any, Final
+
+import structlog
+
+from generator_worker import llm, store
+from generator_worker.errors import JobCancelled, JobFailure, safe_error
+from generator_worker.prompts import build_prompt
+from generator_worker.replies import split_reply
+from generator_worker.runtime import WorkerState
+
+log = structlog.get_logger("generator_worker.tasks")
+
+ARQ_TIMEOUT_GRACE_SECONDS: Final = 30
+"""arq's own job timeout is ours plus this: our deadline fires first and records the failure."""
+
+
+def _params(claimed: store.Claim) -> tuple[str, int | None, float | None]:
+    """``(prompt, max_tokens, temperature)`` from the job's params, checked (the API validated
+    them; a row written otherwise must still fail cleanly)."""
+    params = claimed.params
+    prompt = params.get("prompt")
+    max_tokens = params.get("max_tokens")
+    temperature = params.get("temperature")
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise JobFailure("the job has no prompt")
+    if max_tokens is not None and (
+        isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1
+    ):
+        raise JobFailure("the job's max_tokens is not a positive integer")
+    if temperature is not None and (
+        isinstance(temperature, bool) or not isinstance(temperature, int | float)
+    ):
+        raise JobFailure("the job's temperature is not a number")
+    return prompt, max_tokens, None if temperature is None else float(temperature)
+
+
+async def _count_attempt(state: WorkerState, job_id: uuid.UUID, attempt: int) -> None:
+    if await store.count_attempt(state.sessions, job_id, worker_id=state.worker_id) is None:
+        raise JobCancelled
+    if attempt > 1:
+        log.info("generation.retrying", attempt=attempt)
+
+
+async def _generate(state: WorkerState, claimed: store.Claim) -> uuid.UUID | None:
+    """Prompt, LLM, split, write. Returns the piece id, or None if the row was no longer ours."""
+    settings = state.settings
+    prompt_text, max_tokens, temperature = _params(claimed)
+    try:
+        prompt = build_prompt(claimed.persona, prompt_text)
+    except ValueError:
+        raise JobFailure("the persona or the prompt cannot be made into a prompt") from None
+    deadline = settings.worker_job_timeout_seconds
+    try:
+        async with asyncio.timeout(deadline):
+            reply = await llm.generate(
+                state.llm,
+                model=settings.llm_model,
+                prompt=prompt,
+                policy=state.policy,
+                on_attempt=partial(_count_attempt, state, claimed.job_id),
+                timeout_seconds=settings.llm_timeout_seconds,
+                max_tokens=max_tokens,
+                temperature=temperature,
+            )
+    except TimeoutError:
+        raise JobFailure(f"the job took longer than {deadline} s and was stopped") from None
+    split = split_reply(reply.text)
+    piece = store.Piece(
+        title=split.title,
+        content=split.body,
+        model=reply.model or settings.llm_model,
+        prompt=prompt,
+        prompt_tokens=reply.prompt_tokens,
+        completion_tokens=reply.completion_tokens,
+        total_tokens=reply.total_tokens,
+    )
+    return await store.succeed(state.sessions, claimed, piece, worker_id=state.worker_id)
+
+
+async def _fail(state: WorkerState, job_id: uuid.UUID, message: str) -> None:
+    await store.fail(state.sessions, job_id, worker_id=state.worker_id, error=message)
+
+
+async def run_generation(ctx: dict[str, Any], job_id: str) -> str:
+    """arq task: run generation job ``job_id`` (the ``jobs`` row id as a string).
+
+    Returns what happened (``succeeded``, ``failed``, ``cancelled`` or a skip reason) for
+    arq's log; the row in PostgreSQL is the record. Re-raises ``CancelledError`` (worker
+    shutdown or arq's abort) after giving a still-owned job back to the queue.
+    """
+    state: WorkerState = ctx["state"]
+    with structlog.contextvars.bound_contextvars(job_id=job_id, job_try=ctx.get("job_try")):
+        try:
+            row_id = uuid.UUID(job_id)
+        except (ValueError, TypeError, AttributeError):
+            log.error("generation.invalid_job_id")
+            return "invalid"
+        claimed = await store.claim(
+            state.sessions,
+            row_id,
+            worker_id=state.worker_id,
+            heartbeat_ttl_seconds=state.settings.worker_heartbeat_ttl_seconds,
+            local_jobs=state.running,
+        )
+        if isinstance(claimed, store.Skip):
+            log.info("generation.skipped", reason=claimed.reason.value, status=claimed.status)
+            return claimed.reason.value
+        state.running.add(row_id)
+        started = time.perf_counter()
+        log.info("generation.started", persona_id=str(claimed.persona_id))
+        try:
+            piece_id = await _generate(state, claimed)
+        except JobCancelled:
+            log.info("generation.cancelled", during="run")
+            return "cancelled"
+        except JobFailure as exc:
+            message = safe_error(str(exc), state.secrets)
+            await _fail(state, row_id, message)
+            log.warning(
+                "generation.failed",
+                error=message,
+                cause=getattr(exc, "cause", None) or type(exc).__name__,
+                status=getattr(exc, "status", None),
+                seconds=round(time.perf_counter() - started, 3),
+            )
+            return "failed"
+        except asyncio.CancelledError:
+            # Shutdown (or the API's abort, which already set the row 'cancelled': then this
+            # conditional update changes nothing). Shielded: it must finish though we are
+            # being cancelled.
+            released = await asyncio.shield(
+                store.release(state.sessions, row_id, worker_id=state.worker_id)
+            )
+            log.info("generation.interrupted", requeued=released)
+            raise
+        except Exception as exc:
+            # A bug or an outage (database, Redis). The row says only what kind; the log has
+            # the trace (our own code's, no LLM text: LLM errors never chain their cause).
+            log.exception("generation.crashed")
+            await _fail(state, row_id, f"internal error in the worker ({type(exc).__name__})")
+            return "failed"
+        finally:
+            state.running.discard(row_id)
+        if piece_id is None:
+            log.info("generation.cancelled", during="commit")
+            return "cancelled"
+        log.info(
+            "generation.completed",
+            content_piece_id=str(piece_id),
+            seconds=round(time.perf_counter() - started, 3),
+        )
+        return "succeeded"
