@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import structlog
-from arq import create_pool
-from arq.connections import RedisSettings
+from arq.connections import ArqRedis
+from redis.asyncio import ConnectionPool
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
 
@@ -33,14 +33,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     engine = make_engine(settings)
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
-    app.state.arq = await create_pool(
-        RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.arq_queue_name
+    # Connects lazily (unlike arq.create_pool, which pings): the API starts while Redis is
+    # down, /readyz says so, and enqueue failures leave jobs for the worker's sweep.
+    app.state.arq = ArqRedis(
+        connection_pool=ConnectionPool.from_url(
+            settings.redis_url, socket_connect_timeout=2, socket_timeout=5
+        ),
+        default_queue_name=settings.arq_queue_name,
     )
     log.info("api.started", environment=settings.environment.value)
     try:
         yield
     finally:
-        await app.state.arq.aclose()
+        await app.state.arq.aclose(close_connection_pool=True)
         await engine.dispose()
         log.info("api.stopped")
 
