@@ -7,9 +7,9 @@ from contextlib import asynccontextmanager
 
 import structlog
 from arq.connections import ArqRedis
-from redis.asyncio import ConnectionPool
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
+from redis.asyncio import ConnectionPool
 
 from persona_api import health
 from persona_api.auth.router import router as auth_router
