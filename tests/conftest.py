@@ -144,6 +144,7 @@ async def _clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     url = request.getfixturevalue("database_url")
     conn = await asyncpg.connect(url)
     try:
+        job_ids = [str(row["id"]) for row in await conn.fetch("SELECT id FROM jobs")]
         tables = await conn.fetch(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
             "AND tablename <> 'alembic_version'"
@@ -153,13 +154,18 @@ async def _clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
             await conn.execute(f"TRUNCATE {names} CASCADE")
     finally:
         await conn.close()
+    # Only this run's keys: the queue, and arq's keys of the jobs this test made (job ids are
+    # UUIDs), so that concurrent runs on the same Redis never lose each other's jobs.
     client = aioredis.from_url(TEST_REDIS_URL)
     try:
         queue = os.environ["ARQ_QUEUE_NAME"]
         keys = [key async for key in client.scan_iter(match=f"{queue}*")]
-        keys += [key async for key in client.scan_iter(match="arq:*")]
+        for prefix in ("arq:job:", "arq:in-progress:", "arq:result:", "arq:retry:"):
+            keys += [prefix + job_id for job_id in job_ids]
         if keys:
             await client.delete(*keys)
+        if job_ids:
+            await client.zrem("arq:abort", *job_ids)
     finally:
         await client.aclose()
 
