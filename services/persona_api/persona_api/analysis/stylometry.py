@@ -320,7 +320,7 @@ _DASH_ASIDE = re.compile(
 _DOUBLE_QUOTE = re.compile(r"[\"\u201c]([^\"\u201c\u201d]{1,5000})[\"\u201d]")
 _SINGLE_QUOTE = re.compile(
     r"(?:^|(?<=[\s(\[\u2014\u2013]))['\u2018](?=[^\s'\u2018\u2019])"
-    r"([^\n]{1,2000}?)(?<=[^\s'\u2018])['\u2019](?=$|[\s.,;:!?)\]\u2014\u2013-])",
+    r"([^\n]{1,1000}?)(?<=[^\s'\u2018])['\u2019](?=$|[\s.,;:!?)\]\u2014\u2013-])",
     re.M,
 )
 _SENTENCE_END = re.compile(r"[.!?\u2026]\s")
@@ -664,6 +664,14 @@ def _count_asides(text: str) -> int:
 
 
 def _passives(lower_words: Sequence[str]) -> int:
+    """Passive constructions in one sentence's lower-case words.
+
+    Heuristic (no parser): a form of "be" (:data:`BE_FORMS`, or a pronoun's 're/'m/'s),
+    up to two gap words (:data:`PASSIVE_GAP_WORDS`, any -ly adverb), then a past participle:
+    a word of :data:`IRREGULAR_PARTICIPLES` or a word of 5+ letters in -ed not in
+    :data:`ED_NOT_PARTICIPLES`. Misses get-passives and participles not listed; counts
+    be + adjective in -ed ("is tired") and "he's gone" (has) as passives.
+    """
     found = 0
     n = len(lower_words)
     resume = 0  # words before this index belong to a passive already counted
