@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+import asyncpg
 
 from personagen.legacy.errors import LegacyImportError
 from personagen.legacy.report import ImportReport
@@ -14,8 +14,8 @@ from personagen.legacy.source import LegacySnapshot, read_source, redact_url
 from personagen.legacy.target import (
     BeforeCommit,
     check_target,
+    connect_target,
     load_known,
-    make_target_engine,
     write_user,
 )
 from personagen.legacy.transform import plan_import
@@ -64,27 +64,21 @@ async def import_legacy(
         core_migrations=snapshot.core_migrations,
         warnings=list(snapshot.warnings),
     )
-    engine = make_target_engine(database_url)
     try:
-        try:
-            conn = await engine.connect()
-        except Exception as exc:  # any failure to connect is the same answer for the user
-            target = redact_url(database_url)
-            raise LegacyImportError(
-                f"cannot connect to the target database {target}: {exc}"
-            ) from exc
-        try:
-            await _import_into(conn, snapshot, report, progress, before_commit)
-        finally:
-            await conn.close()
+        conn = await connect_target(database_url)
+    except Exception as exc:  # any failure to connect is the same answer for the user
+        target = redact_url(database_url)
+        raise LegacyImportError(f"cannot connect to the target database {target}: {exc}") from exc
+    try:
+        await _import_into(conn, snapshot, report, progress, before_commit)
     finally:
-        await engine.dispose()
+        await conn.close()
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
 
 async def _import_into(
-    conn: AsyncConnection,
+    conn: asyncpg.Connection,
     snapshot: LegacySnapshot,
     report: ImportReport,
     progress: Progress | None,
@@ -97,7 +91,6 @@ async def _import_into(
         (str(user["username"]) for user in snapshot.users),
         (str(user.get("email") or "").strip() for user in snapshot.users),
     )
-    await conn.rollback()  # end the read-only transaction before the per-user ones
     plans = plan_import(snapshot, known, report, datetime.now(UTC))
     total = sum(plan.rows for plan in plans)
     done = 0

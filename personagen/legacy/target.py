@@ -1,49 +1,59 @@
 """The PersonaGen side: what a source already brought in, and one user per transaction.
 
-Writes use SQLAlchemy Core ``insert(table)`` with a list of rows, which the asyncpg driver runs
-as one prepared statement over all rows (``executemany``): a user with 10,000 personas costs a
-handful of round trips, not 10,000.
+Rows are written with PostgreSQL ``COPY`` (asyncpg ``copy_records_to_table``), one ``COPY`` per
+table per user, inside that user's transaction: a user with 10,000 personas costs four round
+trips, and COPY is about twice as fast as a pipelined ``executemany`` of the same rows. The
+column lists come from the shared table models, so a column added to a model is written (or
+fails loudly) without a second list to keep in step.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import insert, text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool
+import asyncpg
+from sqlalchemy import Table
 
 from personagen.legacy.errors import LegacyImportError
 from personagen.legacy.transform import Known, UserPlan
 from personagen_shared.models import ContentPiece, LegacyImport, Persona, User
 from personagen_shared.models.legacy import LegacyKind
-from personagen_shared.settings import to_async_url
 
-USERS = User.__table__  # type: ignore[attr-defined]
-PERSONAS = Persona.__table__  # type: ignore[attr-defined]
-CONTENT = ContentPiece.__table__  # type: ignore[attr-defined]
-IMPORTS = LegacyImport.__table__  # type: ignore[attr-defined]
+USERS: Table = User.__table__  # type: ignore[attr-defined]
+PERSONAS: Table = Persona.__table__  # type: ignore[attr-defined]
+CONTENT: Table = ContentPiece.__table__  # type: ignore[attr-defined]
+IMPORTS: Table = LegacyImport.__table__  # type: ignore[attr-defined]
+# Columns the database fills itself (server default) and the importer never sets.
+SERVER_FILLED = frozenset({"imported_at"})
 
 BeforeCommit = Callable[[int], None]
 """Called with the legacy user id inside that user's transaction, after all of the user's rows
 are written and just before the commit. Raising from it rolls that user back (and only it)."""
 
 
-def make_target_engine(database_url: str) -> AsyncEngine:
-    """An engine for ``DATABASE_URL`` holding one connection (the import is sequential)."""
-    return create_async_engine(to_async_url(database_url), poolclass=NullPool)
+def plain_url(database_url: str) -> str:
+    """``DATABASE_URL`` in the form asyncpg takes (``postgresql+asyncpg://`` -> ``postgresql://``)."""
+    return database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
-async def check_target(conn: AsyncConnection) -> None:
+async def connect_target(database_url: str) -> asyncpg.Connection:
+    """One connection to the PersonaGen database (the import is sequential).
+
+    Raises:
+        Exception: whatever asyncpg raises when the server cannot be reached or refuses.
+    """
+    return await asyncpg.connect(plain_url(database_url), timeout=10)
+
+
+async def check_target(conn: asyncpg.Connection) -> None:
     """Fail early when the target lacks the importer's table (not migrated to 0004).
 
     Raises:
         LegacyImportError: ``legacy_imports`` does not exist.
     """
-    found = await conn.scalar(text("SELECT to_regclass('legacy_imports') IS NOT NULL"))
-    if not found:
+    if not await conn.fetchval("SELECT to_regclass('legacy_imports') IS NOT NULL"):
         raise LegacyImportError(
             "the target database is not migrated (no legacy_imports table): "
             "run `personagen migrate` first"
@@ -51,7 +61,7 @@ async def check_target(conn: AsyncConnection) -> None:
 
 
 async def load_known(
-    conn: AsyncConnection, source: str, usernames: Iterable[str], emails: Iterable[str]
+    conn: asyncpg.Connection, source: str, usernames: Iterable[str], emails: Iterable[str]
 ) -> Known:
     """Read what earlier runs imported from ``source`` and which names/emails are taken.
 
@@ -59,16 +69,14 @@ async def load_known(
     imported from this source) are returned as taken.
     """
     known = Known()
-    rows = await conn.execute(
-        text(
-            "SELECT li.kind, li.legacy_id, li.new_id, "
-            "(u.id IS NOT NULL OR p.id IS NOT NULL) AS live "
-            "FROM legacy_imports li "
-            "LEFT JOIN users u ON li.kind = 'user' AND u.id = li.new_id "
-            "LEFT JOIN personas p ON li.kind = 'persona' AND p.id = li.new_id "
-            "WHERE li.source = :source"
-        ),
-        {"source": source},
+    rows = await conn.fetch(
+        "SELECT li.kind, li.legacy_id, li.new_id, "
+        "(u.id IS NOT NULL OR p.id IS NOT NULL) AS live "
+        "FROM legacy_imports li "
+        "LEFT JOIN users u ON li.kind = 'user' AND u.id = li.new_id "
+        "LEFT JOIN personas p ON li.kind = 'persona' AND p.id = li.new_id "
+        "WHERE li.source = $1",
+        source,
     )
     by_kind = {
         LegacyKind.USER.value: (known.users, known.live_users),
@@ -80,27 +88,23 @@ async def load_known(
         mapping[int(legacy_id)] = new_id
         if live and live_ids is not None:
             live_ids.add(new_id)
-    taken = await conn.execute(
-        text(
-            "SELECT lower(u.username), lower(u.email) FROM users u "
-            "WHERE (lower(u.username) = ANY(:names) OR lower(u.email) = ANY(:emails)) "
-            "AND NOT EXISTS (SELECT 1 FROM legacy_imports li WHERE li.source = :source "
-            "AND li.kind = 'user' AND li.new_id = u.id)"
-        ),
-        {
-            "names": sorted({name.lower() for name in usernames}),
-            "emails": sorted({email.lower() for email in emails if email}),
-            "source": source,
-        },
+    taken = await conn.fetch(
+        "SELECT lower(u.username) AS username, lower(u.email) AS email FROM users u "
+        "WHERE (lower(u.username) = ANY($1::text[]) OR lower(u.email) = ANY($2::text[])) "
+        "AND NOT EXISTS (SELECT 1 FROM legacy_imports li WHERE li.source = $3 "
+        "AND li.kind = 'user' AND li.new_id = u.id)",
+        sorted({name.lower() for name in usernames}),
+        sorted({email.lower() for email in emails if email}),
+        source,
     )
-    for username, email in taken:
-        known.taken_usernames.add(username)
-        known.taken_emails.add(email)
+    for row in taken:
+        known.taken_usernames.add(row["username"])
+        known.taken_emails.add(row["email"])
     return known
 
 
 def _imports(plan: UserPlan, source: str) -> list[dict[str, Any]]:
-    def row(kind: LegacyKind, legacy_id: int, new_id: uuid.UUID, legacy_row: Any) -> dict[str, Any]:
+    def row(kind: LegacyKind, legacy_id: int, new_id: Any, legacy_row: Any) -> dict[str, Any]:
         return {
             "source": source,
             "kind": kind.value,
@@ -119,8 +123,27 @@ def _imports(plan: UserPlan, source: str) -> list[dict[str, Any]]:
     return rows
 
 
+async def _copy(conn: asyncpg.Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """COPY ``rows`` (dicts keyed by column name) into ``table``; JSONB values as JSON text."""
+    if not rows:
+        return
+    columns = [column for column in table.columns if column.name not in SERVER_FILLED]
+    json_columns = {c.name for c in columns if c.type.__class__.__name__ == "JSONB"}
+    names = [column.name for column in columns]
+    records = [
+        tuple(
+            (None if row[name] is None else json.dumps(row[name], ensure_ascii=False))
+            if name in json_columns
+            else row[name]
+            for name in names
+        )
+        for row in rows
+    ]
+    await conn.copy_records_to_table(table.name, records=records, columns=names)
+
+
 async def write_user(
-    conn: AsyncConnection,
+    conn: asyncpg.Connection,
     plan: UserPlan,
     source: str,
     *,
@@ -136,15 +159,20 @@ async def write_user(
         Exception: whatever the database (or ``before_commit``) raised; the transaction is
             rolled back first.
     """
-    async with conn.begin() as transaction:
+    transaction = conn.transaction()
+    await transaction.start()
+    try:
         if plan.user is not None:
-            await conn.execute(insert(USERS), [plan.user.values])
-        if plan.personas:
-            await conn.execute(insert(PERSONAS), [p.values for p in plan.personas])
-        if plan.content:
-            await conn.execute(insert(CONTENT), [c.values for c in plan.content])
-        await conn.execute(insert(IMPORTS), _imports(plan, source))
+            await _copy(conn, USERS, [plan.user.values])
+        await _copy(conn, PERSONAS, [p.values for p in plan.personas])
+        await _copy(conn, CONTENT, [c.values for c in plan.content])
+        await _copy(conn, IMPORTS, _imports(plan, source))
         if before_commit is not None:
             before_commit(plan.legacy_id)
-        if dry_run:
-            await transaction.rollback()
+    except BaseException:
+        await transaction.rollback()
+        raise
+    if dry_run:
+        await transaction.rollback()
+    else:
+        await transaction.commit()

@@ -370,9 +370,12 @@ def persona_row(
         rec.change("is_active", "replaced", "null in the legacy database", None, True)
     created_at = rec.time("created_at", row.get("created_at"), now)
     updated_at = rec.time("updated_at", row.get("updated_at"), created_at)
-    legacy_columns = {key: jsonable(value) for key, value in row.items()}
+    legacy_columns = {key: jsonable(value) for key, value in row.items() if key != "data"}
     if "data" in row:
-        legacy_columns["data"] = jsonable(data)
+        raw_data = row["data"]
+        # Parsed JSON is JSON-safe already unless it holds NUL characters (escaped as \u0000).
+        clean = isinstance(raw_data, str) and "\\u0000" not in raw_data
+        legacy_columns["data"] = data if clean else jsonable(data)
     return RowPlan(
         legacy_id=legacy_id,
         values={
@@ -544,8 +547,8 @@ def plan_import(
             continue
         rec = _Recorder(report, "user", legacy_id, username, username)
         new_id = uuid.uuid4()
-        plan = user_row(row, author_of_user.get(legacy_id), new_id, snapshot.fingerprint, rec, now)
-        email = plan.values["email"].lower()
+        user = user_row(row, author_of_user.get(legacy_id), new_id, snapshot.fingerprint, rec, now)
+        email = user.values["email"].lower()
         if username.lower() in taken_usernames or email in taken_emails:
             which = "username" if username.lower() in taken_usernames else "email"
             reason = f"{which} already belongs to another PersonaGen user"
@@ -554,7 +557,7 @@ def plan_import(
             continue
         taken_usernames.add(username.lower())
         taken_emails.add(email)
-        plans[legacy_id] = UserPlan(legacy_id, username, new_id, plan)
+        plans[legacy_id] = UserPlan(legacy_id, username, new_id, user)
 
     new_persona_ids: dict[int, uuid.UUID] = {}
     for row in snapshot.personas:
