@@ -10,8 +10,11 @@ from arq.connections import ArqRedis
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
 from redis.asyncio import ConnectionPool
+from starlette.concurrency import run_in_threadpool
 
 from persona_api import health
+from persona_api.analysis.router import router as analysis_router
+from persona_api.analysis.stylometry import warm_up
 from persona_api.auth.router import router as auth_router
 from persona_api.content.router import router as content_router
 from persona_api.errors import install_error_handlers
@@ -30,6 +33,8 @@ log = structlog.get_logger(__name__)
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Make the engine, session factory and arq pool; close them at shutdown."""
     settings: Settings = app.state.settings
+    # Load the pronunciation dictionary now (about 1 s) rather than in the first analysis.
+    await run_in_threadpool(warm_up)
     engine = make_engine(settings)
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
@@ -77,4 +82,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(personas_router)
     app.include_router(jobs_router)
     app.include_router(content_router)
+    app.include_router(analysis_router)
     return app

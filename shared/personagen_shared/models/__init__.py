@@ -3,8 +3,9 @@
 from personagen_shared.models.base import metadata
 from personagen_shared.models.content import ContentPiece, ContentStatus
 from personagen_shared.models.jobs import FINAL_STATUSES, Job, JobKind, JobStatus
-from personagen_shared.models.legacy import LegacyImport as LegacyImport
+from personagen_shared.models.legacy import LegacyImport
 from personagen_shared.models.personas import Persona, PersonaTraitColumns
+from personagen_shared.models.samples import WritingSample
 from personagen_shared.models.users import User
 
 __all__ = [
@@ -14,8 +15,10 @@ __all__ = [
     "Job",
     "JobKind",
     "JobStatus",
+    "LegacyImport",
     "Persona",
     "PersonaTraitColumns",
     "User",
+    "WritingSample",
     "metadata",
 ]

@@ -7,13 +7,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
 
-from persona_api.deps import CurrentUser, JsonBody, SessionDep
+from persona_api.analysis import service as analysis
+from persona_api.deps import ArqDep, CurrentUser, JsonBody, SessionDep, SettingsDep
 from persona_api.errors import error_responses
 from persona_api.etags import etag, matches_if_none_match, parse_if_match
+from persona_api.jobs.service import queue_job
 from persona_api.pagination import Page
 from persona_api.personas import service
 from persona_api.personas.filters import PersonaListParams
 from persona_api.personas.schemas import PersonaCreate, PersonaRead, PersonaUpdate
+from personagen_shared.traits import TRAIT_NAMES
 
 router = APIRouter(prefix="/v1/personas", tags=["personas"], responses=error_responses(401))
 
@@ -32,10 +35,37 @@ IfMatch = Annotated[
     summary="Create a persona",
 )
 async def create_persona(
-    body: PersonaCreate, user: CurrentUser, session: SessionDep, response: Response
+    body: PersonaCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    arq: ArqDep,
+    settings: SettingsDep,
+    response: Response,
 ) -> PersonaRead:
-    """Create a persona; answers 201 with ``Location`` and ``ETag``."""
-    persona = await service.create_persona(session, user, body.model_dump())
+    """Create a persona; answers 201 with ``Location`` and ``ETag``.
+
+    With a ``writing_sample``, ``analysis_job_id`` names the job that fills the other traits
+    (poll ``/v1/jobs/{id}``); a sample that cannot be analysed is a 422/413 and creates nothing.
+    """
+    measured = None
+    if body.writing_sample is not None:
+        measured = await analysis.measure_sample(body.writing_sample, settings)
+    persona = service.new_persona(session, user, body.model_dump(exclude={"writing_sample"}))
+    job = None
+    if measured is not None:
+        await session.flush()  # the persona row first: the sample and job refer to it
+        _, job = analysis.add_analysis(
+            session,
+            user,
+            text=body.writing_sample,
+            measured=measured,
+            persona_id=persona.id,
+            keep=body.model_fields_set.intersection(TRAIT_NAMES),
+        )
+        persona.analysis_job_id = job.id
+    await session.commit()
+    if job is not None:
+        await queue_job(arq, job, queue_name=settings.arq_queue_name)
     response.headers["Location"] = f"/v1/personas/{persona.id}"
     response.headers["ETag"] = etag(persona.version)
     return PersonaRead.model_validate(persona)

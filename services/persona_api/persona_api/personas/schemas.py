@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 
+from persona_api.analysis.schemas import WritingSampleText
 from persona_api.validation import SafeStr, TrimmedStr
 from personagen_shared.models.personas import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
 from personagen_shared.traits import SCALE_MAX, SCALE_MIN, TRAITS, Trait
@@ -59,11 +60,19 @@ PersonaTraitsIn: type[BaseModel] = create_model(  # type: ignore[call-overload]
 
 
 class PersonaCreate(PersonaTraitsIn):  # type: ignore[misc,valid-type]
-    """``POST /v1/personas`` body: a name, optionally a description and any traits."""
+    """``POST /v1/personas`` body: a name, optionally a description, traits, a writing sample.
+
+    With ``writing_sample`` the persona is created at once and an analysis job fills the traits
+    this request did not set; the name, description and sent traits are never overwritten.
+    """
 
     name: PersonaName
     description: Description | None = None
     is_active: bool = True
+    writing_sample: WritingSampleText | None = Field(
+        default=None,
+        description="English prose (50+ words) to analyse into the traits not given here.",
+    )
 
 
 class PersonaUpdate(PersonaTraitsIn):  # type: ignore[misc,valid-type]

@@ -25,11 +25,10 @@ def not_found(persona_id: uuid.UUID) -> NotFound:
     return NotFound(f"Persona {persona_id} not found.")
 
 
-async def create_persona(session: AsyncSession, owner: User, fields: dict[str, Any]) -> Persona:
-    """Insert a persona for ``owner`` from validated ``fields`` (name, description, traits)."""
+def new_persona(session: AsyncSession, owner: User, fields: dict[str, Any]) -> Persona:
+    """Stage a persona for ``owner`` from validated ``fields`` (the caller commits)."""
     persona = Persona(owner_id=owner.id, **fields)
     session.add(persona)
-    await session.commit()
     return persona
 
 
