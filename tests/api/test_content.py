@@ -24,7 +24,8 @@ async def insert_piece(
     conn = await asyncpg.connect(database_url)
     try:
         await conn.execute(
-            "INSERT INTO content_pieces (id, owner_id, persona_id, title, content, status, word_count) "
+            "INSERT INTO content_pieces "
+            "(id, owner_id, persona_id, title, content, status, word_count) "
             "VALUES ($1, $2, $3, $4, $5, $6, $7)",
             uuid.UUID(piece_id),
             uuid.UUID(owner_id),
