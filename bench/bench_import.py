@@ -70,10 +70,34 @@ CREATE TABLE "core_contentpiece" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMEN
 
 # PersonaGen05's analysis prompt has every catalogue trait but emotion_level.
 PROMPT_TRAITS = [trait for trait in TRAITS if trait.name != "emotion_level"]
-WORDS = (
-    "the persona writes about rain deploys coffee lighthouses grandmothers contracts poems "
-    "with care and a dry sense of humour while the build is green again tonight"
-).split()
+WORDS = [
+    "the",
+    "persona",
+    "writes",
+    "about",
+    "rain",
+    "deploys",
+    "coffee",
+    "lighthouses",
+    "grandmothers",
+    "contracts",
+    "poems",
+    "with",
+    "care",
+    "and",
+    "a",
+    "dry",
+    "sense",
+    "of",
+    "humour",
+    "while",
+    "the",
+    "build",
+    "is",
+    "green",
+    "again",
+    "tonight",
+]
 
 
 def _when(rng: random.Random, start: datetime) -> str:
@@ -239,7 +263,9 @@ async def main() -> None:
                 users = await conn.fetchval("SELECT count(*) FROM users")
                 await conn.close()
             else:
+                cpu = time.process_time()
                 report = await import_legacy(str(source), url)
+                cpu = time.process_time() - cpu
                 assert report.ok, report.failures
                 seconds = report.seconds
                 how = "import_legacy (in-process, read + normalise + write)"
@@ -248,6 +274,8 @@ async def main() -> None:
                 users = report.counts["user"].imported
             rows = users + personas + content
             print(f"{how}: {seconds:.2f} s")
+            if not args.cli:
+                print(f"  importer process CPU: {cpu:.2f} s (the rest is PostgreSQL and waiting)")
             print(
                 f"  {users} users, {personas} personas, {content} content pieces: "
                 f"{personas / seconds:,.0f} personas/s, {rows / seconds:,.0f} rows/s"

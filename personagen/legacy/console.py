@@ -151,8 +151,8 @@ def run(
     """
     out = Console(soft_wrap=True)
     err = Console(stderr=True)
-    if report_path is not None and not report_path.parent.is_dir():
-        err.print(f"personagen: --report: no such directory: {report_path.parent}", markup=False)
+    if report_path is not None and (report_path.is_dir() or not report_path.parent.is_dir()):
+        err.print(f"personagen: --report: cannot write a file at {report_path}", markup=False)
         return 2
     try:
         report = asyncio.run(
@@ -164,10 +164,22 @@ def run(
         err.print(f"personagen: import-legacy: {exc}", markup=False, highlight=False)
         err.print("nothing was written", markup=False)
         return 2
+    except KeyboardInterrupt:
+        # The user being written was rolled back; the users before it are committed.
+        err.print(
+            "interrupted: users imported so far are kept, the one in progress was rolled back; "
+            "run the same command again to continue",
+            markup=False,
+        )
+        return 130
     print_report(report, out)
     if report_path is not None:
-        report_path.write_text(
-            json.dumps(report.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
-        )
+        try:
+            report_path.write_text(
+                json.dumps(report.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
+            )
+        except OSError as exc:
+            err.print(f"personagen: --report: {exc}", markup=False, highlight=False)
+            return 1
         err.print(f"report written to {report_path}", markup=False, highlight=False)
     return 0 if report.ok else 1

@@ -18,7 +18,7 @@ from personagen.legacy.target import (
     load_known,
     write_user,
 )
-from personagen.legacy.transform import plan_import
+from personagen.legacy.transform import build_user, plan_import
 
 Progress = Callable[[int, int, str], None]
 """Called after each user with ``(rows done, rows in total, legacy username)``; the first call
@@ -91,21 +91,24 @@ async def _import_into(
         (str(user["username"]) for user in snapshot.users),
         (str(user.get("email") or "").strip() for user in snapshot.users),
     )
-    plans = plan_import(snapshot, known, report, datetime.now(UTC))
-    total = sum(plan.rows for plan in plans)
+    plan = plan_import(snapshot, known, report)
+    total = plan.rows
     done = 0
     if progress:
         progress(done, total, "")
-    for plan in plans:
+    now = datetime.now(UTC)
+    for bucket in plan.buckets:
         rows = {
-            "user": int(plan.user is not None),
-            "persona": len(plan.personas),
-            "content": len(plan.content),
+            "user": int(bucket.row is not None),
+            "persona": len(bucket.personas),
+            "content": len(bucket.content),
         }
         try:
+            # Built per user and dropped after writing: memory holds one user's new rows.
+            user_plan = build_user(plan, bucket, report, now)
             await write_user(
                 conn,
-                plan,
+                user_plan,
                 snapshot.fingerprint,
                 dry_run=report.dry_run,
                 before_commit=before_commit,
@@ -115,8 +118,8 @@ async def _import_into(
                 report.counts[kind].failed += count
             report.failures.append(
                 {
-                    "legacy_id": plan.legacy_id,
-                    "username": plan.username,
+                    "legacy_id": bucket.legacy_id,
+                    "username": bucket.username,
                     "rows": rows,
                     "error": f"{type(exc).__name__}: {exc}"[:ERROR_MAX_LENGTH],
                 }
@@ -124,6 +127,6 @@ async def _import_into(
         else:
             for kind, count in rows.items():
                 report.counts[kind].imported += count
-        done += plan.rows
+        done += bucket.rows
         if progress:
-            progress(done, total, plan.username)
+            progress(done, total, bucket.username)

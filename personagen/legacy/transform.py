@@ -231,9 +231,8 @@ def user_row(
 ) -> RowPlan:
     """``auth_user`` (+ its ``core_author``) -> a ``users`` row."""
     legacy_id = int(row["id"])
-    email = clean_text(str(row.get("email") or "")).strip()
-    if not email:
-        email = f"user-{legacy_id}.{source[:8]}@legacy.invalid"
+    email = _user_email(row, source)
+    if not clean_text(str(row.get("email") or "")).strip():
         rec.change("email", "replaced", "blank in the legacy database", row.get("email"), email)
     password = str(row.get("password") or "")
     if not password:
@@ -505,15 +504,59 @@ def _skip(report: ImportReport, kind: str, legacy_id: int, reason: str, **extra:
     report.skipped.append({"kind": kind, "legacy_id": legacy_id, "reason": reason, **extra})
 
 
-def plan_import(
-    snapshot: LegacySnapshot, known: Known, report: ImportReport, now: datetime
-) -> list[UserPlan]:
-    """Decide, per legacy user, what to write; record counts, skips and normalisations.
+@dataclass(slots=True)
+class UserBucket:
+    """One legacy user's rows still to import, grouped cheaply before any normalisation.
 
-    Rows already imported (their legacy id is in ``known``) are counted and left alone. A user
-    whose username or email (ignoring case) belongs to a PersonaGen user that did not come from
-    this source is skipped with all their rows: merging into someone else's account is never
-    safe. Returns one plan per user with something to write, in legacy id order.
+    ``row`` is the ``auth_user`` row when the user itself is new, else ``None``.
+    ``content`` holds ``(row, owner_from_persona)`` pairs: the flag marks content without an
+    author, owned by its persona's owner.
+    """
+
+    legacy_id: int
+    username: str
+    new_id: uuid.UUID
+    row: Row | None
+    personas: list[Row] = field(default_factory=list)
+    content: list[tuple[Row, bool]] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        """Rows this user's transaction writes."""
+        return (self.row is not None) + len(self.personas) + len(self.content)
+
+
+@dataclass(slots=True)
+class Plan:
+    """The whole import decided: one bucket per user with rows to write, in legacy id order,
+    and what :func:`build_user` needs to resolve persona links and owners."""
+
+    buckets: list[UserBucket]
+    snapshot: LegacySnapshot
+    known: Known
+    persona_owner: dict[int, int | None]
+    usernames: dict[int, str]
+    author_of_user: dict[int, Row]
+
+    @property
+    def rows(self) -> int:
+        """Rows the whole import writes."""
+        return sum(bucket.rows for bucket in self.buckets)
+
+
+def _user_email(row: Row, source: str) -> str:
+    email = clean_text(str(row.get("email") or "")).strip()
+    return email or f"user-{int(row['id'])}.{source[:8]}@legacy.invalid"
+
+
+def plan_import(snapshot: LegacySnapshot, known: Known, report: ImportReport) -> Plan:
+    """Decide, per legacy user, which rows to write; record read/already/skipped counts.
+
+    Cheap (no normalisation): the expensive mapping happens per user in :func:`build_user`,
+    so memory holds one user's new rows at a time. Rows already imported (their legacy id is in
+    ``known``) are counted and left alone. A user whose username or email (ignoring case)
+    belongs to a PersonaGen user that did not come from this source is skipped with all their
+    rows: merging into someone else's account is never safe.
     """
     counts = report.counts
     counts["user"].read = len(snapshot.users)
@@ -530,7 +573,7 @@ def plan_import(
             None if author is None else user_of_author.get(int(author))
         )
 
-    plans: dict[int, UserPlan] = {}
+    buckets: dict[int, UserBucket] = {}
     unavailable: dict[int, str] = {}  # legacy user id -> why their rows cannot be imported
     taken_usernames = set(known.taken_usernames)
     taken_emails = set(known.taken_emails)
@@ -543,12 +586,9 @@ def plan_import(
             if new_id not in known.live_users:
                 unavailable[legacy_id] = "its user was imported earlier and since deleted"
                 continue
-            plans[legacy_id] = UserPlan(legacy_id, username, new_id, None)
+            buckets[legacy_id] = UserBucket(legacy_id, username, new_id, None)
             continue
-        rec = _Recorder(report, "user", legacy_id, username, username)
-        new_id = uuid.uuid4()
-        user = user_row(row, author_of_user.get(legacy_id), new_id, snapshot.fingerprint, rec, now)
-        email = user.values["email"].lower()
+        email = _user_email(row, snapshot.fingerprint).lower()
         if username.lower() in taken_usernames or email in taken_emails:
             which = "username" if username.lower() in taken_usernames else "email"
             reason = f"{which} already belongs to another PersonaGen user"
@@ -557,67 +597,82 @@ def plan_import(
             continue
         taken_usernames.add(username.lower())
         taken_emails.add(email)
-        plans[legacy_id] = UserPlan(legacy_id, username, new_id, user)
+        buckets[legacy_id] = UserBucket(legacy_id, username, uuid.uuid4(), row)
 
-    new_persona_ids: dict[int, uuid.UUID] = {}
     for row in snapshot.personas:
         legacy_id = int(row["id"])
         owner = persona_owner[legacy_id]
         if legacy_id in known.personas:
             counts["persona"].already_imported += 1
-            continue
-        if owner is None or owner not in usernames:
+        elif owner is None or owner not in usernames:
             _skip(report, "persona", legacy_id, "no author (or its user is missing)")
-            continue
-        if owner in unavailable:
+        elif owner in unavailable:
             _skip(report, "persona", legacy_id, unavailable[owner], owner=usernames[owner])
-            continue
-        plan = plans[owner]
-        rec = _Recorder(report, "persona", legacy_id, str(row.get("name")), plan.username)
-        new_id = uuid.uuid4()
-        new_persona_ids[legacy_id] = new_id
-        plan.personas.append(persona_row(row, snapshot, new_id, plan.new_id, rec, now))
+        else:
+            buckets[owner].personas.append(row)
 
     for row in snapshot.content:
         legacy_id = int(row["id"])
-        if legacy_id in known.content:
-            counts["content"].already_imported += 1
-            continue
         raw_persona = row.get("persona_id")
-        legacy_persona = None if raw_persona is None else int(raw_persona)
         author = row.get("author_id")
         owner = None if author is None else user_of_author.get(int(author))
-        label = str(row.get("title"))
-        if owner is None and legacy_persona is not None:
-            owner = persona_owner.get(legacy_persona)
-            if owner is not None:
-                rec = _Recorder(report, "content", legacy_id, label, usernames.get(owner))
-                rec.change(
-                    "owner",
-                    "replaced",
-                    "no author: the persona's owner",
-                    None,
-                    usernames.get(owner),
-                )
-        if owner is None or owner not in usernames:
+        from_persona = owner is None and raw_persona is not None
+        if owner is None and raw_persona is not None:
+            owner = persona_owner.get(int(raw_persona))
+        if legacy_id in known.content:
+            counts["content"].already_imported += 1
+        elif owner is None or owner not in usernames:
             _skip(report, "content", legacy_id, "no author and no persona with an owner")
-            continue
-        if owner in unavailable:
+        elif owner in unavailable:
             _skip(report, "content", legacy_id, unavailable[owner], owner=usernames[owner])
-            continue
-        plan = plans[owner]
-        rec = _Recorder(report, "content", legacy_id, label, plan.username)
+        else:
+            buckets[owner].content.append((row, from_persona))
+
+    return Plan(
+        buckets=[bucket for bucket in buckets.values() if bucket.rows],
+        snapshot=snapshot,
+        known=known,
+        persona_owner=persona_owner,
+        usernames=usernames,
+        author_of_user=author_of_user,
+    )
+
+
+def build_user(plan: Plan, bucket: UserBucket, report: ImportReport, now: datetime) -> UserPlan:
+    """Map one user's rows (see the module doc), recording every normalisation in ``report``."""
+    snapshot, known = plan.snapshot, plan.known
+    user: RowPlan | None = None
+    if bucket.row is not None:
+        rec = _Recorder(report, "user", bucket.legacy_id, bucket.username, bucket.username)
+        author = plan.author_of_user.get(bucket.legacy_id)
+        user = user_row(bucket.row, author, bucket.new_id, snapshot.fingerprint, rec, now)
+    result = UserPlan(bucket.legacy_id, bucket.username, bucket.new_id, user)
+
+    new_persona_ids: dict[int, uuid.UUID] = {}
+    for row in bucket.personas:
+        legacy_id = int(row["id"])
+        rec = _Recorder(report, "persona", legacy_id, str(row.get("name")), bucket.username)
+        new_id = new_persona_ids[legacy_id] = uuid.uuid4()
+        result.personas.append(persona_row(row, snapshot, new_id, bucket.new_id, rec, now))
+
+    for row, owner_from_persona in bucket.content:
+        legacy_id = int(row["id"])
+        rec = _Recorder(report, "content", legacy_id, str(row.get("title")), bucket.username)
+        if owner_from_persona:
+            rec.change("owner", "replaced", "no author: the persona's owner", None, bucket.username)
+        raw_persona = row.get("persona_id")
+        legacy_persona = None if raw_persona is None else int(raw_persona)
         persona_id: uuid.UUID | None = None
         if legacy_persona is not None:
-            link_owner = persona_owner.get(legacy_persona)
-            if legacy_persona not in persona_owner:
+            link_owner = plan.persona_owner.get(legacy_persona)
+            if legacy_persona not in plan.persona_owner:
                 rec.change("persona", "dropped", "no such legacy persona", legacy_persona)
-            elif link_owner != owner:
+            elif link_owner != bucket.legacy_id:
+                other = plan.usernames.get(link_owner or -1, "nobody")
                 rec.change(
                     "persona",
                     "dropped",
-                    "the persona belongs to another user "
-                    f"({usernames.get(link_owner or -1, 'nobody')}); "
+                    f"the persona belongs to another user ({other}); "
                     "kept in legacy_imports.legacy_row",
                     legacy_persona,
                 )
@@ -632,6 +687,5 @@ def plan_import(
                     "the persona was not imported or has since been deleted",
                     legacy_persona,
                 )
-        plan.content.append(content_row(row, uuid.uuid4(), plan.new_id, persona_id, rec, now))
-
-    return [plan for plan in plans.values() if plan.rows]
+        result.content.append(content_row(row, uuid.uuid4(), bucket.new_id, persona_id, rec, now))
+    return result

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
-from tests.legacy._support import FLAT_DB, JSON_DB, copy_legacy, sqlite_exec, table_counts
+from tests.legacy._support import (
+    FLAT_DB,
+    JSON_DB,
+    copy_legacy,
+    fetch,
+    sqlite_exec,
+    table_counts,
+)
 
 
 def _run(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
@@ -95,3 +105,30 @@ async def test_cli_bad_input(database_url: str, tmp_path: Path) -> None:
     assert await table_counts(database_url) == dict.fromkeys(
         ("users", "personas", "content_pieces", "legacy_imports"), 0
     )
+
+
+def test_report_path_that_cannot_be_written(database_url: str, tmp_path: Path) -> None:
+    from personagen.legacy.console import run
+
+    assert run(str(JSON_DB), database_url, report_path=tmp_path) == 2
+    assert run(str(JSON_DB), database_url, report_path=tmp_path / "no" / "r.json") == 2
+
+
+def test_interrupt_keeps_finished_users_and_rolls_back_the_current_one(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from personagen.legacy.console import run
+
+    def ctrl_c_during_bob(legacy_user_id: int) -> None:
+        if legacy_user_id == 2:
+            raise KeyboardInterrupt
+
+    status = run(str(JSON_DB), database_url, before_commit=ctrl_c_during_bob)
+
+    assert status == 130
+    assert "run the same command again to continue" in capsys.readouterr().err
+    users = asyncio.run(fetch(database_url, "SELECT username FROM users ORDER BY username"))
+    assert [u["username"] for u in users] == ["alice_writer"]  # imported before bob
+    assert run(str(JSON_DB), database_url) == 0
+    counts = asyncio.run(table_counts(database_url))
+    assert counts["personas"] == 120
