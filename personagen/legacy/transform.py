@@ -98,11 +98,6 @@ class UserPlan:
     personas: list[RowPlan] = field(default_factory=list)
     content: list[RowPlan] = field(default_factory=list)
 
-    @property
-    def rows(self) -> int:
-        """Rows this plan writes (user, personas and content pieces)."""
-        return (self.user is not None) + len(self.personas) + len(self.content)
-
 
 # --- values ---------------------------------------------------------------------------------
 
@@ -372,8 +367,11 @@ def persona_row(
     legacy_columns = {key: jsonable(value) for key, value in row.items() if key != "data"}
     if "data" in row:
         raw_data = row["data"]
-        # Parsed JSON is JSON-safe already unless it holds NUL characters (escaped as \u0000).
-        clean = isinstance(raw_data, str) and "\\u0000" not in raw_data
+        # Parsed JSON text is JSON-safe for jsonb already, unless it holds NUL characters
+        # (escaped as \u0000) or Python's NaN/Infinity extensions; those go through jsonable.
+        clean = isinstance(raw_data, str) and not any(
+            token in raw_data for token in ("\\u0000", "NaN", "Infinity")
+        )
         legacy_columns["data"] = data if clean else jsonable(data)
     return RowPlan(
         legacy_id=legacy_id,
@@ -446,8 +444,10 @@ def content_row(
     if len(title) > TITLE_MAX_LENGTH:
         title = title[:TITLE_MAX_LENGTH].rstrip()
         rec.change("title", "trimmed", f"cut to {TITLE_MAX_LENGTH} characters", raw_title, title)
-    elif title != (raw_title or ""):
-        rec.change("title", "converted", "white space, NUL bytes or null removed", raw_title, title)
+    elif raw_title is None:
+        rec.change("title", "replaced", "null in the legacy database", None, title)
+    elif title != raw_title:
+        rec.change("title", "converted", "white space or NUL bytes removed", raw_title, title)
     raw_content = row.get("content")
     content = clean_text(str(raw_content or ""))
     if raw_content is None:
