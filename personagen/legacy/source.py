@@ -209,8 +209,9 @@ def _finish(
             f"core.{NAME_OVERWRITING_MIGRATION} was applied: it copied the LLM's guessed name "
             "(data['name']) over every analysed persona's own name, and the original names are "
             "not in this database. Names are imported as stored; those that look like "
-            "placeholders are listed below. Restore them from a backup taken before the "
-            "migration if you have one."
+            "placeholders are listed in the notes. If you kept a copy from before that "
+            "migration, import it first: it is the same installation, so this database then "
+            "adds only the rows created since."
         )
     return LegacySnapshot(
         location=location,
