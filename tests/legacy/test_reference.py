@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from personagen.legacy import import_legacy
-from tests.legacy._support import FLAT_DB, JSON_DB
+from tests.legacy._support import FLAT_DB, JSON_DB, imported_personas
 from tests.legacy.compare import assert_matches_expected
 
 
@@ -28,3 +28,7 @@ async def test_json_and_flat_copies_are_one_installation(database_url: str) -> N
     assert first.fingerprint == second.fingerprint
     assert all(second.counts[kind].imported == 0 for kind in ("user", "persona", "content"))
     assert second.counts["persona"].already_imported == 120
+    # So importing the pre-migration copy first keeps the names core.0003 overwrote.
+    personas = await imported_personas(database_url)
+    assert personas[1]["name"] == "Rally speech"
+    assert personas[2]["name"] == "Travel journal"
