@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, Final
 
 from personagen_shared.traits import SCALE_MAX, SCALE_MIN, TRAITS, TRAITS_BY_NAME, Trait
@@ -142,6 +143,7 @@ def normalise_text(trait: Trait, raw: Any) -> tuple[str | None, Action | None, s
     return cleaned, action, reason
 
 
+@lru_cache(maxsize=4096)  # the same few hundred keys recur in every document of an import
 def _fold(key: str) -> str:
     return re.sub(r"[\s\-_]+", "_", key.strip().casefold())
 
