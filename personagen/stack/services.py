@@ -167,18 +167,37 @@ def project_root_for_install(root: Path) -> Path | None:
     return root if same_env else None
 
 
-def install_command() -> list[str]:
+def install_command(*, offline: bool = False) -> list[str]:
     """``uv sync --inexact --extra local``: adds the extra and removes nothing else.
 
     The build switches for llama-cpp-python come from ``[tool.uv.extra-build-variables]`` in
-    pyproject.toml, so this command and CI's get the same trimmed build.
+    pyproject.toml, so this command and CI's get the same trimmed build. ``offline`` adds
+    ``--offline``: see :func:`install_local_extra` for why that is tried first.
     """
-    return ["uv", "sync", "--inexact", "--extra", "local"]
+    return ["uv", "sync", "--inexact", "--extra", "local", *(["--offline"] if offline else [])]
 
 
 def install_local_extra(root: Path, log_path: Path, tick: Callable[[float], None]) -> None:
     """Install the ``local`` extra into ``root``'s virtualenv with uv (output in
-    ``log_path``). Raises :class:`ServiceError` with the command to run by hand on failure."""
+    ``log_path``). Raises :class:`ServiceError` with the command to run by hand on failure.
+
+    Tries ``--offline`` first: a registry (or proxy) that sends no HTTP caching headers for
+    the llama-cpp-python sdist makes uv fetch it as a new cache revision on every online
+    install, and a new revision means a new 4-6 minute build, although a wheel built from the
+    same sdist (same hash in uv.lock) sits in uv's cache. Offline, uv uses the cached
+    revision and its wheel: seconds. If anything is missing from the cache, the offline
+    attempt fails at once and the online one does the real work.
+    """
+    status = run_logged(
+        install_command(offline=True),
+        log_path=log_path,
+        title="install the local extra from uv's cache",
+        cwd=root,
+        timeout=1800,
+        tick=tick,
+    )
+    if status == 0 and local_llm_installed():
+        return
     status = run_logged(
         install_command(),
         log_path=log_path,
