@@ -37,7 +37,9 @@ def _trait_columns_namespace() -> dict[str, Any]:
     return namespace
 
 
-PersonaTraitColumns = SQLModelMetaclass("PersonaTraitColumns", (SQLModel,), _trait_columns_namespace())
+PersonaTraitColumns = SQLModelMetaclass(
+    "PersonaTraitColumns", (SQLModel,), _trait_columns_namespace()
+)
 """A non-table model holding one field per trait; ``Persona`` inherits its columns."""
 
 
@@ -78,7 +80,9 @@ class Persona(PersonaTraitColumns, table=True):  # type: ignore[misc,valid-type]
     owner_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", nullable=False)
     name: str = Field(sa_type=String(NAME_MAX_LENGTH), nullable=False)
     description: str | None = Field(default=None, sa_type=Text, nullable=True)
-    is_active: bool = Field(default=True, nullable=False, sa_column_kwargs={"server_default": "true"})
+    is_active: bool = Field(
+        default=True, nullable=False, sa_column_kwargs={"server_default": "true"}
+    )
     version: int = Field(default=1, nullable=False, sa_column_kwargs={"server_default": "1"})
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()

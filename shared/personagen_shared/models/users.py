@@ -28,5 +28,7 @@ class User(SQLModel, table=True):
     username: str = Field(sa_type=String(150), nullable=False)
     email: str = Field(sa_type=String(254), nullable=False)
     password_hash: str = Field(sa_type=String(255), nullable=False)
-    is_active: bool = Field(default=True, nullable=False, sa_column_kwargs={"server_default": "true"})
+    is_active: bool = Field(
+        default=True, nullable=False, sa_column_kwargs={"server_default": "true"}
+    )
     created_at: datetime = created_at_field()
