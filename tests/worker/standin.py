@@ -2,9 +2,10 @@
 
 ``POST /v1/chat/completions`` answers with the next :class:`Action` of its script (then its
 default): a completion, an HTTP error with headers, a hang until released or the client goes
-away, a non-JSON body, an empty message, a response without choices. Every request's JSON body
-and ``Authorization`` header are recorded. Used by the worker tests and ``bench/bench_pipeline.py``
-(which runs it in its own process, see ``python -m tests.worker.standin --help``).
+away, a gate (a completion once released), a non-JSON body, an empty message, a response
+without choices. Every request's JSON body and ``Authorization`` header are recorded. Used by
+the worker tests and ``bench/bench_pipeline.py`` (which runs it in its own process, see
+``python -m tests.worker.standin --help``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-ActionKind = Literal["ok", "status", "hang", "garbage", "empty", "no_choices"]
+ActionKind = Literal["ok", "status", "hang", "gate", "garbage", "empty", "no_choices"]
 
 DEFAULT_TEXT = "Title: A Stand-in Title\n\nThe stand-in wrote this body. It has two sentences."
 
@@ -54,6 +55,10 @@ def status(code: int, headers: dict[str, str] | None = None, **kwargs: Any) -> A
 
 
 HANG = Action("hang")
+"""Hang until :meth:`LLMStandIn.release` (then answer 504) or the client goes away."""
+
+GATE = Action("gate")
+"""Wait until :meth:`LLMStandIn.release`, then answer a normal completion."""
 
 
 @dataclass
@@ -108,9 +113,10 @@ class LLMStandIn:
             self.in_flight -= 1
 
     async def _answer(self, action: Action, body: dict[str, Any], request: Request) -> Response:
-        if action.kind == "hang":
+        if action.kind in ("hang", "gate"):
             await self._hang(request)
-            return JSONResponse({"error": {"message": "released"}}, status_code=504)
+            if action.kind == "hang":
+                return JSONResponse({"error": {"message": "released"}}, status_code=504)
         if action.kind == "status":
             error = action.body or {
                 "error": {"message": "stand-in error", "type": "server_error", "code": None}

@@ -10,6 +10,7 @@ from email.utils import format_datetime
 from typing import Any
 
 import httpx
+import httpx2
 import openai
 import pytest
 from tenacity import RetryCallState
@@ -27,8 +28,8 @@ from generator_worker.replies import UnusableReplyError
 from generator_worker.runtime import make_llm_client
 from personagen_shared.settings import Settings, load_settings
 from tests.conftest import LiveServer, free_port
-from tests.worker.conftest import API_KEY
-from tests.worker.standin import HANG, Action, LLMStandIn, ok, status
+from tests.worker.conftest import API_KEY, wait_until
+from tests.worker.standin import GATE, HANG, Action, LLMStandIn, ok, status
 
 REQUEST = httpx.Request("POST", "http://llm.test/v1/chat/completions")
 
@@ -418,25 +419,38 @@ async def test_attempt_callback_can_stop_the_call(llm_server: LLMStandIn) -> Non
 
 
 async def test_client_pool_admits_max_jobs_concurrent_calls(llm_server: LLMStandIn) -> None:
-    llm_server.latency = 0.3
+    """The HTTP pool lets ``max_jobs`` calls be in flight at once (httpx's default is 100
+    connections; arq's max_jobs may be more, and a smaller pool would queue calls)."""
+    llm_server.default = GATE
     settings = _settings(llm_server.base_url, worker_max_jobs=30)  # type: ignore[attr-defined]
     client, http = make_llm_client(settings)
-    peak = 0
-
-    async def watch() -> None:
-        nonlocal peak
-        while True:
-            peak = max(peak, llm_server.in_flight)
-            await asyncio.sleep(0.01)
 
     async def one() -> None:
         await client.chat.completions.create(model="m", messages=[{"role": "user", "content": "p"}])
 
-    watcher = asyncio.create_task(watch())
+    calls = asyncio.gather(*(one() for _ in range(30)))
     try:
-        await asyncio.gather(*(one() for _ in range(30)))
+        await wait_until(lambda: llm_server.in_flight == 30)
+        llm_server.release()
+        await calls
     finally:
-        watcher.cancel()
+        llm_server.release()
         await client.close()
         await http.aclose()
-    assert peak == 30
+
+
+def test_connect_error_reported_as_timeout_reads_as_a_connect_failure() -> None:
+    """The aiohttp transport turns a refused connection into a connect *timeout*."""
+    exc = openai.APITimeoutError(request=REQUEST)
+    try:
+        try:
+            raise ConnectionRefusedError(111, "Connection refused")
+        except ConnectionRefusedError as refused:
+            raise httpx2.ConnectTimeout("cannot connect") from refused
+    except httpx2.ConnectTimeout as mapped:
+        exc.__cause__ = mapped
+    message = describe_failure(exc, attempts=2, timeout_seconds=5, model="m")
+    assert message == "could not connect to the LLM server (2 attempts)"
+    exc.__cause__ = TimeoutError()
+    message = describe_failure(exc, attempts=2, timeout_seconds=5, model="m")
+    assert message == "the LLM did not answer within 5 s (2 attempts)"

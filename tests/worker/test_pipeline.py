@@ -13,7 +13,7 @@ from generator_worker.prompts import build_prompt
 from personagen_shared.models import Job, JobStatus
 from personagen_shared.settings import Settings
 from tests.worker.conftest import API_KEY, Seeder, run_burst, running_worker, wait_until
-from tests.worker.standin import HANG, Action, LLMStandIn, ok, status
+from tests.worker.standin import GATE, HANG, Action, LLMStandIn, ok, status
 
 pytestmark = pytest.mark.filterwarnings("ignore:Call to deprecated close:DeprecationWarning")
 
@@ -42,7 +42,7 @@ async def test_happy_path_writes_one_piece(
     assert done.started_at is not None and done.finished_at is not None
     assert done.worker_id is not None and done.heartbeat_at is None
     (piece,) = await seed.pieces(job.id)
-    assert done.result == {"content_piece_id": str(piece.id)}
+    assert done.result is None  # the piece links back through content_pieces.job_id
     assert (piece.title, piece.content) == ("Tidy Desks", "A tidy desk is a tidy mind. Truly.")
     assert piece.word_count == 8
     assert piece.status == "draft"
@@ -292,25 +292,16 @@ async def test_deleted_persona_fails_the_job(
 async def test_many_jobs_run_concurrently(
     seed: Seeder, standin: LLMStandIn, settings_for: SettingsFor
 ) -> None:
-    standin.latency = 0.5
+    """All ``max_jobs`` LLM calls are in flight at once: every call waits at the gate until
+    the stand-in holds 20 of them."""
+    standin.default = GATE
     persona = await seed.persona(await seed.user())
     jobs = [await seed.job(persona, f"topic {n}") for n in range(20)]
-    peak = 0
-
-    async def watch() -> None:
-        nonlocal peak
-        while True:
-            peak = max(peak, standin.in_flight)
-            await asyncio.sleep(0.01)
-
-    watcher = asyncio.create_task(watch())
-    try:
-        await run_burst(settings_for(standin, worker_max_jobs=20))
-    finally:
-        watcher.cancel()
-    assert peak == 20
-    for job in jobs:
-        assert (await seed.get_job(job.id)).status == JobStatus.SUCCEEDED
+    async with running_worker(settings_for(standin, worker_max_jobs=20)):
+        await wait_until(lambda: standin.in_flight == 20)
+        standin.release()
+        for job in jobs:
+            await seed.wait_for(job.id, lambda j: j.status == JobStatus.SUCCEEDED)
 
 
 async def test_no_secret_in_job_error_or_logs(

@@ -184,6 +184,22 @@ class RetryPolicy:
         )
 
 
+def _could_not_connect(exc: BaseException) -> bool:
+    """True when an SDK timeout was really a failed connect (refused, unreachable, DNS).
+
+    The aiohttp transport reports every connect error as a connect *timeout*; its cause chain
+    still holds the operating system's error (an ``OSError`` that is no ``TimeoutError``).
+    """
+    seen: set[int] = set()
+    cause: BaseException | None = exc.__cause__ or exc.__context__
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, OSError) and not isinstance(cause, TimeoutError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 def describe_failure(
     exc: BaseException, *, attempts: int, timeout_seconds: float, model: str
 ) -> str:
@@ -191,7 +207,7 @@ def describe_failure(
     HTTP status, a checked error code and the configured model name; never server text)."""
     tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
     model_name = model[:100]
-    if isinstance(exc, openai.APITimeoutError):
+    if isinstance(exc, openai.APITimeoutError) and not _could_not_connect(exc):
         return f"the LLM did not answer within {timeout_seconds:g} s ({tries})"
     if isinstance(exc, openai.APIConnectionError):
         return f"could not connect to the LLM server ({tries})"

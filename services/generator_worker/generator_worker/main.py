@@ -23,6 +23,7 @@ Tuning (defaults from ``personagen_shared.settings``):
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from typing import Any, Final
 
@@ -33,6 +34,11 @@ from generator_worker.runtime import shutdown, startup
 from generator_worker.tasks import ARQ_TIMEOUT_GRACE_SECONDS, run_generation
 from personagen_shared.jobs_contract import GENERATION_TASK
 from personagen_shared.settings import Settings, get_settings
+
+PER_JOB_LOGGERS: Final = ("arq.worker", "httpx2")
+"""Libraries that log a line per job or request at INFO (arq's start/finish lines, httpx2's
+"HTTP Request"): the worker's own ``generation.*`` events say the same with the job id, so
+these are raised to WARNING unless ``LOG_LEVEL=DEBUG`` (each line is CPU on the job's path)."""
 
 HEALTH_CHECK_INTERVAL_SECONDS: Final = 15
 """How often a worker renews its health-check key (which lives this long plus 1 s)."""
@@ -92,6 +98,9 @@ def run_worker(burst: bool = False, check: bool = False) -> int:
     from personagen_shared.logging import configure_logging
 
     configure_logging(settings.log_level, json=settings.log_json)
+    if settings.log_level != "DEBUG":
+        for name in PER_JOB_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
     if check:
         return check_health(worker_settings(settings))
     # arq's Worker binds the current event loop at construction; give it a fresh one.

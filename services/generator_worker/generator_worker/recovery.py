@@ -40,7 +40,7 @@ from arq.constants import (
 from arq.utils import timestamp_ms
 from sqlalchemy import func, or_, select, tuple_, update
 
-from generator_worker.store import JOBS, Sessions
+from generator_worker.store import JOBS, Database
 from personagen_shared.jobs_contract import enqueue_job
 from personagen_shared.models import JobStatus
 from personagen_shared.settings import Settings
@@ -95,7 +95,7 @@ async def ensure_enqueued(
 
 
 async def requeue_lost(
-    sessions: Sessions,
+    db: Database,
     redis: ArqRedis,
     *,
     settings: Settings,
@@ -123,8 +123,8 @@ async def requeue_lost(
         )
         if cursor is not None:
             query = query.where(tuple_(JOBS.c.created_at, JOBS.c.id) > cursor)
-        async with sessions() as session:
-            rows = (await session.execute(query)).all()
+        async with db.autocommit.connect() as conn:
+            rows = (await conn.execute(query)).all()
         if not rows:
             return requeued
         async with redis.pipeline(transaction=False) as pipe:
@@ -146,7 +146,7 @@ async def requeue_lost(
 
 
 async def recover_orphans(
-    sessions: Sessions,
+    db: Database,
     redis: ArqRedis,
     *,
     settings: Settings,
@@ -162,9 +162,9 @@ async def recover_orphans(
     overdue = timedelta(seconds=settings.worker_job_timeout_seconds + OVERDUE_GRACE_SECONDS)
     queue = settings.arq_queue_name
     recovered = failed = 0
-    async with sessions() as session, session.begin():
+    async with db.engine.begin() as conn:
         rows = (
-            await session.execute(
+            await conn.execute(
                 select(
                     JOBS.c.id,
                     JOBS.c.kind,
@@ -190,7 +190,7 @@ async def recover_orphans(
             key = str(row.id)
             reason = "job overran its timeout" if row.overdue else "worker stopped"
             if row.recoveries >= settings.worker_max_recoveries:
-                await session.execute(
+                await conn.execute(
                     update(JOBS)
                     .where(JOBS.c.id == row.id)
                     .values(
@@ -212,7 +212,7 @@ async def recover_orphans(
                 failed += 1
                 log.error("sweep.failed", job_id=key, reason=reason, recoveries=row.recoveries)
                 continue
-            await session.execute(
+            await conn.execute(
                 update(JOBS)
                 .where(JOBS.c.id == row.id)
                 .values(
@@ -236,13 +236,13 @@ async def recover_orphans(
 
 
 async def sweep_once(
-    sessions: Sessions,
+    db: Database,
     redis: ArqRedis,
     *,
     settings: Settings,
     kinds: frozenset[str],
 ) -> SweepReport:
     """One full sweep: orphans first (they are the oldest promises), then lost queue entries."""
-    recovered, failed = await recover_orphans(sessions, redis, settings=settings, kinds=kinds)
-    requeued = await requeue_lost(sessions, redis, settings=settings, kinds=kinds)
+    recovered, failed = await recover_orphans(db, redis, settings=settings, kinds=kinds)
+    requeued = await requeue_lost(db, redis, settings=settings, kinds=kinds)
     return SweepReport(requeued=requeued, recovered=recovered, failed=failed)

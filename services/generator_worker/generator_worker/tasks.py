@@ -53,7 +53,7 @@ def _params(claimed: store.Claim) -> tuple[str, int | None, float | None]:
 
 
 async def _count_attempt(state: WorkerState, job_id: uuid.UUID, attempt: int) -> None:
-    if await store.count_attempt(state.sessions, job_id, worker_id=state.worker_id) is None:
+    if await store.count_attempt(state.db, job_id, worker_id=state.worker_id) is None:
         raise JobCancelled
     if attempt > 1:
         log.info("generation.retrying", attempt=attempt)
@@ -92,11 +92,11 @@ async def _generate(state: WorkerState, claimed: store.Claim) -> uuid.UUID | Non
         completion_tokens=reply.completion_tokens,
         total_tokens=reply.total_tokens,
     )
-    return await store.succeed(state.sessions, claimed, piece, worker_id=state.worker_id)
+    return await store.succeed(state.db, claimed, piece, worker_id=state.worker_id)
 
 
 async def _fail(state: WorkerState, job_id: uuid.UUID, message: str) -> None:
-    await store.fail(state.sessions, job_id, worker_id=state.worker_id, error=message)
+    await store.fail(state.db, job_id, worker_id=state.worker_id, error=message)
 
 
 async def run_generation(ctx: dict[str, Any], job_id: str) -> str:
@@ -114,7 +114,7 @@ async def run_generation(ctx: dict[str, Any], job_id: str) -> str:
             log.error("generation.invalid_job_id")
             return "invalid"
         claimed = await store.claim(
-            state.sessions,
+            state.db,
             row_id,
             worker_id=state.worker_id,
             heartbeat_ttl_seconds=state.settings.worker_heartbeat_ttl_seconds,
@@ -147,7 +147,7 @@ async def run_generation(ctx: dict[str, Any], job_id: str) -> str:
             # conditional update changes nothing). Shielded: it must finish though we are
             # being cancelled.
             released = await asyncio.shield(
-                store.release(state.sessions, row_id, worker_id=state.worker_id)
+                store.release(state.db, row_id, worker_id=state.worker_id)
             )
             log.info("generation.interrupted", requeued=released)
             raise
