@@ -125,7 +125,7 @@ def up(
     ] = None,
     pg_bin: Annotated[
         str | None,
-        typer.Option(help="Folder with initdb/pg_ctl/postgres [env: PERSONAGEN_PG_BIN]."),
+        typer.Option(help="Folder with initdb, pg_ctl, postgres.", envvar="PERSONAGEN_PG_BIN"),
     ] = None,
     install: Annotated[
         bool, typer.Option(help="Install the `local` extra with uv if the local LLM needs it.")

@@ -230,7 +230,7 @@ def is_alive(pid: int) -> bool:
     """True when ``pid`` exists and is not a zombie (a zombie has ended; it only waits for
     its parent, possibly an init that reaps late, to collect its status)."""
     fields = _stat_fields(pid)
-    return bool(fields) and fields[0] != "Z"
+    return fields is not None and bool(fields) and fields[0] != "Z"
 
 
 def group_members(pgid: int) -> list[int]:

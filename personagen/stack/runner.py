@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+from typing import TextIO
 from urllib.parse import urlsplit, urlunsplit
 
 from personagen.stack import discovery, privileges, services
@@ -127,12 +128,12 @@ def mask_url(url: str) -> str:
 class Console:
     """What ``up`` tells the user, flushed at once (the output may be a pipe)."""
 
-    def __init__(self, stream: object = None) -> None:
+    def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stdout
 
     def say(self, text: str = "") -> None:
         """Print one message line."""
-        print(text, file=self.stream, flush=True)  # type: ignore[call-overload]
+        print(text, file=self.stream, flush=True)
 
     def step(self, part: str, text: str) -> None:
         """Print a progress line for one part, e.g. ``[postgres] starting ...``."""
