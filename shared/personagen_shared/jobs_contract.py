@@ -4,6 +4,20 @@ A job travels as its id only (plain JSON, never a pickled object): the row in ``
 the parameters and is the source of truth for status. The arq job id is the row's id, so that
 enqueueing the same job twice (a retried request, the worker's sweep) never runs it twice
 while it is queued.
+
+What each side may do to a row (the worker, ``generator_worker``, keeps to it):
+
+- the API inserts the row ``queued``, COMMITS, then calls :func:`enqueue_job`; a failed
+  enqueue leaves the row ``queued`` and the worker's sweep enqueues it (it also re-enqueues
+  rows whose Redis entry was lost);
+- cancel is ``UPDATE ... SET status='cancelled' WHERE status IN ('queued','running')``, then a
+  best-effort ``arq.jobs.Job(id, redis, _queue_name=...).abort()``; the worker runs with
+  ``allow_abort_jobs`` and changes a row only with ``WHERE status='running' AND worker_id=<its
+  id>``, so a cancel is never overwritten;
+- the worker moves ``queued -> running -> succeeded | failed`` (and back to ``queued`` when it
+  stops mid-job or recovers a dead worker's job); ``succeeded`` and the content piece are
+  written in one statement, at most one piece per job (``content_pieces.job_id`` is UNIQUE);
+- arq keeps no results (``keep_result=0``): clients read the row, never arq.
 """
 
 from __future__ import annotations

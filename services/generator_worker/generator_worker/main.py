@@ -28,17 +28,23 @@ import socket
 from typing import Any, Final
 
 from arq.connections import RedisSettings
+from arq.typing import WorkerCoroutine
 from arq.worker import Worker, check_health, create_worker, func
 
 from generator_worker.runtime import shutdown, startup
 from generator_worker.tasks import ARQ_TIMEOUT_GRACE_SECONDS, run_generation
-from personagen_shared.jobs_contract import GENERATION_TASK
+from personagen_shared.jobs_contract import TASK_FOR_KIND
+from personagen_shared.models import JobKind
 from personagen_shared.settings import Settings, get_settings
 
 PER_JOB_LOGGERS: Final = ("arq.worker", "httpx2")
 """Libraries that log a line per job or request at INFO (arq's start/finish lines, httpx2's
 "HTTP Request"): the worker's own ``generation.*`` events say the same with the job id, so
 these are raised to WARNING unless ``LOG_LEVEL=DEBUG`` (each line is CPU on the job's path)."""
+
+TASKS: Final[dict[JobKind, WorkerCoroutine]] = {JobKind.GENERATION: run_generation}
+"""The arq task of each job kind this worker runs (named by ``jobs_contract.TASK_FOR_KIND``);
+the recovery sweep looks after jobs of these kinds only."""
 
 HEALTH_CHECK_INTERVAL_SECONDS: Final = 15
 """How often a worker renews its health-check key (which lives this long plus 1 s)."""
@@ -56,21 +62,18 @@ def worker_settings(settings: Settings | None = None, **overrides: Any) -> type:
     ``handle_signals`` ...). ``ctx["settings"]`` carries ``settings`` to the startup hook.
     """
     settings = settings or get_settings()
+    timeout = settings.worker_job_timeout_seconds + ARQ_TIMEOUT_GRACE_SECONDS
     attributes: dict[str, Any] = {
         "functions": [
-            func(
-                run_generation,
-                name=GENERATION_TASK,
-                timeout=settings.worker_job_timeout_seconds + ARQ_TIMEOUT_GRACE_SECONDS,
-            )
+            func(task, name=TASK_FOR_KIND[kind], timeout=timeout) for kind, task in TASKS.items()
         ],
         "queue_name": settings.arq_queue_name,
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
         "on_startup": startup,
         "on_shutdown": shutdown,
-        "ctx": {"settings": settings},
+        "ctx": {"settings": settings, "kinds": frozenset(kind.value for kind in TASKS)},
         "max_jobs": settings.worker_max_jobs,
-        "job_timeout": settings.worker_job_timeout_seconds + ARQ_TIMEOUT_GRACE_SECONDS,
+        "job_timeout": timeout,
         "poll_delay": settings.worker_poll_delay_seconds,
         "keep_result": 0,
         "allow_abort_jobs": True,

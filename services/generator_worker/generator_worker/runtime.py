@@ -149,7 +149,12 @@ class WorkerState:
         return (self.settings.openai_api_key.get_secret_value(),)
 
     @classmethod
-    def create(cls, settings: Settings, redis: ArqRedis) -> WorkerState:
+    def create(
+        cls,
+        settings: Settings,
+        redis: ArqRedis,
+        kinds: frozenset[str] = frozenset({JobKind.GENERATION.value}),
+    ) -> WorkerState:
         """Make the engine, the sessionmaker and the LLM client (no I/O yet)."""
         engine = make_worker_engine(settings)
         llm, http = make_llm_client(settings)
@@ -161,6 +166,7 @@ class WorkerState:
             sessions=make_sessionmaker(engine),
             llm=llm,
             http=http,
+            kinds=kinds,
         )
 
     def start_background(self) -> None:
@@ -214,9 +220,11 @@ class WorkerState:
 
 
 async def startup(ctx: dict[str, Any]) -> None:
-    """arq ``on_startup``: build the :class:`WorkerState` from ``ctx["settings"]``."""
+    """arq ``on_startup``: build the :class:`WorkerState` from ``ctx["settings"]`` (and
+    ``ctx["kinds"]``, the job kinds the worker has tasks for)."""
     settings: Settings = ctx["settings"]
-    state = WorkerState.create(settings, ctx["redis"])
+    kinds = ctx.get("kinds", frozenset({JobKind.GENERATION.value}))
+    state = WorkerState.create(settings, ctx["redis"], kinds)
     ctx["state"] = state
     state.start_background()
     log.info(

@@ -95,8 +95,9 @@ async def _generate(state: WorkerState, claimed: store.Claim) -> uuid.UUID | Non
     return await store.succeed(state.db, claimed, piece, worker_id=state.worker_id)
 
 
-async def _fail(state: WorkerState, job_id: uuid.UUID, message: str) -> None:
-    await store.fail(state.db, job_id, worker_id=state.worker_id, error=message)
+async def _fail(state: WorkerState, job_id: uuid.UUID, message: str) -> bool:
+    """Record the failure; False when the row was no longer this run's (e.g. cancelled)."""
+    return await store.fail(state.db, job_id, worker_id=state.worker_id, error=message)
 
 
 async def run_generation(ctx: dict[str, Any], job_id: str) -> str:
@@ -133,10 +134,11 @@ async def run_generation(ctx: dict[str, Any], job_id: str) -> str:
             return "cancelled"
         except JobFailure as exc:
             message = safe_error(str(exc), state.secrets)
-            await _fail(state, row_id, message)
+            recorded = await _fail(state, row_id, message)
             log.warning(
                 "generation.failed",
                 error=message,
+                recorded=recorded,
                 cause=getattr(exc, "cause", None) or type(exc).__name__,
                 status=getattr(exc, "status", None),
                 seconds=round(time.perf_counter() - started, 3),
