@@ -24,9 +24,7 @@ async def _job(client: httpx.AsyncClient, auth: dict[str, str], job_id: str) -> 
     return response.json()
 
 
-async def _until(
-    client: httpx.AsyncClient, auth: dict[str, str], job_id: str, status: str
-) -> dict:
+async def _until(client: httpx.AsyncClient, auth: dict[str, str], job_id: str, status: str) -> dict:
     for _ in range(1500):
         job = await _job(client, auth, job_id)
         if job["status"] == status:
