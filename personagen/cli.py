@@ -121,7 +121,8 @@ def up(
         Path, typer.Option(help="Data folder: database, secret key and logs.")
     ] = Path(".personagen"),
     port: Annotated[
-        int | None, typer.Option(help="API port (default: 8000, or a free one if taken).")
+        int | None,
+        typer.Option(help="API port (default: 8000, or a free one if taken).", min=1, max=65535),
     ] = None,
     pg_bin: Annotated[
         str | None,
