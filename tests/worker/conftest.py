@@ -64,7 +64,8 @@ async def standin() -> AsyncIterator[LLMStandIn]:
 def settings_for(database_url: str) -> Callable[..., Settings]:
     """``settings_for(standin, **overrides)``: test settings pointing at ``standin``.
 
-    Fast defaults: no retry waits, a 1 s sweep, a 1.5 s heartbeat TTL, 10 ms polling.
+    Fast defaults: no retry waits, a 1 s sweep, a 5 s heartbeat TTL (long enough that a busy
+    machine never makes a live worker look dead), 10 ms polling.
     """
 
     def make(standin: LLMStandIn | None = None, **overrides: Any) -> Settings:
@@ -78,7 +79,7 @@ def settings_for(database_url: str) -> Callable[..., Settings]:
             "llm_retry_max_seconds": 0.2,
             "worker_poll_delay_seconds": 0.01,
             "worker_sweep_interval_seconds": 1,
-            "worker_heartbeat_ttl_seconds": 1.5,
+            "worker_heartbeat_ttl_seconds": 5.0,
             "worker_max_jobs": 20,
         }
         if standin is not None:

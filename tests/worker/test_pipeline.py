@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 import structlog
+from sqlalchemy import text
 
 from generator_worker.prompts import build_prompt
 from personagen_shared.models import Job, JobStatus
@@ -242,24 +243,24 @@ async def test_cancel_during_the_run_aborts_it(
 async def test_cancel_during_the_run_without_abort_writes_nothing(
     seed: Seeder, standin: LLMStandIn, settings_for: SettingsFor
 ) -> None:
-    """If the abort never reaches the worker, the success transaction still refuses."""
-    standin.default = HANG
+    """If the abort never reaches the worker, the success write still refuses: the LLM answers
+    after the row was cancelled, and no piece is written."""
+    standin.default = GATE
     job = await seed.job(await seed.persona(await seed.user()))
-    async with running_worker(settings_for(standin)) as worker:
-        await wait_until(lambda: standin.in_flight == 1)
-        async with seed.sessions() as session, session.begin():
-            from sqlalchemy import text
-
-            await session.execute(
-                text("UPDATE jobs SET status='cancelled', finished_at=now() WHERE id=:id"),
-                {"id": job.id},
-            )
-        standin.default = ok()
-        standin.release()  # the hanging try answers 504; the retry succeeds
-        await wait_until(lambda: worker.jobs_complete == 1)
+    with structlog.testing.capture_logs() as events:
+        async with running_worker(settings_for(standin)) as worker:
+            await wait_until(lambda: standin.in_flight == 1)
+            async with seed.sessions() as session, session.begin():
+                await session.execute(
+                    text("UPDATE jobs SET status='cancelled', finished_at=now() WHERE id=:id"),
+                    {"id": job.id},
+                )
+            standin.release()  # the LLM now answers normally
+            await wait_until(lambda: worker.jobs_complete == 1)
     done = await seed.get_job(job.id)
-    assert done.status == JobStatus.CANCELLED
+    assert (done.status, done.attempts) == (JobStatus.CANCELLED, 1)
     assert await seed.pieces(job.id) == []
+    assert [e.get("during") for e in events if e["event"] == "generation.cancelled"] == ["commit"]
 
 
 async def test_finished_job_cannot_be_cancelled_by_the_worker_path(
@@ -277,8 +278,6 @@ async def test_deleted_persona_fails_the_job(
     persona = await seed.persona(await seed.user())
     job = await seed.job(persona)
     async with seed.sessions() as session, session.begin():
-        from sqlalchemy import text
-
         await session.execute(text("DELETE FROM personas WHERE id=:id"), {"id": persona.id})
     await run_burst(settings_for(standin))
     done = await seed.get_job(job.id)
@@ -329,7 +328,7 @@ async def test_no_secret_in_job_error_or_logs(
         + list(capfd.readouterr())
     )
     assert any(event["event"] == "generation.failed" for event in events)
-    for text in [*errors, logged]:
-        assert API_KEY not in text
+    for written in [*errors, logged]:
+        assert API_KEY not in written
     for error in errors:
         assert "TOPIC-XYZ" not in error

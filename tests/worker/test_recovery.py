@@ -170,7 +170,7 @@ def _worker_env(standin: LLMStandIn, **extra: str) -> dict[str, str]:
             "OPENAI_BASE_URL": standin.base_url,  # type: ignore[attr-defined]
             "OPENAI_API_KEY": API_KEY,
             "LLM_TIMEOUT_SECONDS": "60",
-            "WORKER_HEARTBEAT_TTL_SECONDS": "2",
+            "WORKER_HEARTBEAT_TTL_SECONDS": "5",
             "WORKER_SWEEP_INTERVAL_SECONDS": "1",
             "WORKER_POLL_DELAY_SECONDS": "0.02",
             "LOG_LEVEL": "INFO",
