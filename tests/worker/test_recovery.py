@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import structlog
 from arq.constants import in_progress_key_prefix, job_key_prefix
-from sqlalchemy import func, update
+from sqlalchemy import func, text, update
 
 from generator_worker.runtime import WorkerState
 from generator_worker.store import JOBS
@@ -238,3 +238,28 @@ async def test_health_check(seed: Seeder, standin: LLMStandIn, settings_for: Set
     async with running_worker(settings_for(standin)):
         assert await asyncio.to_thread(check) == 0
     assert await asyncio.to_thread(check) == 1
+
+
+async def test_database_connections_dropped_between_jobs(
+    seed: Seeder, standin: LLMStandIn, settings_for: SettingsFor
+) -> None:
+    """After PostgreSQL drops every connection (a restart), the next job goes straight
+    through: the worker's pool does not ping, so its first statement on a dead connection
+    is retried once on a fresh one."""
+    persona = await seed.persona(await seed.user())
+    first = await seed.job(persona)
+    with structlog.testing.capture_logs() as events:
+        async with running_worker(settings_for(standin)):
+            await seed.wait_for(first.id, lambda j: j.status == JobStatus.SUCCEEDED)
+            async with seed.sessions() as session, session.begin():
+                killed = await session.scalar(
+                    text(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                )
+            assert killed >= 1
+            second = await seed.job(persona)
+            done = await seed.wait_for(second.id, lambda j: j.status == JobStatus.SUCCEEDED)
+    assert done.attempts == 1
+    assert not [e for e in events if e["event"] in ("generation.crashed", "sweep.requeued")]
