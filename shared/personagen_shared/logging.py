@@ -15,7 +15,7 @@ import structlog
 
 def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
     """Configure structlog and the standard library once per process (idempotent)."""
-    shared = [
+    shared: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,

@@ -158,17 +158,17 @@ def _lookup(document: Mapping[str, Any]) -> tuple[dict[str, tuple[str, Any]], li
         if isinstance(inner, Mapping):
             layers.append((nested + ".", inner))
     for prefix, layer in layers:
-        folded = {}
+        folded: dict[str, str] = {}  # folded key -> the key as written
         for key in layer:
             if isinstance(key, str):
                 folded.setdefault(_fold(key), key)
         for trait in TRAITS:
             if trait.name in found:
                 continue
-            key = trait.name if trait.name in layer else folded.get(trait.name)
-            if key is not None:
-                found[trait.name] = (prefix + key, layer[key])
-                used.add(prefix + key)
+            source_key = trait.name if trait.name in layer else folded.get(trait.name)
+            if source_key is not None:
+                found[trait.name] = (prefix + source_key, layer[source_key])
+                used.add(prefix + source_key)
     unknown = [
         str(key)
         for key in document
@@ -198,6 +198,7 @@ def normalise_traits(document: Mapping[str, Any]) -> NormalisedTraits:
         if trait.name not in found:
             continue
         key, raw = found[trait.name]
+        value: int | str | None
         if trait.is_scale:
             value, action, reason = normalise_scale(raw)
         else:

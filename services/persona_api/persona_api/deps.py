@@ -23,7 +23,7 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False
 
 def get_app_settings(request: Request) -> Settings:
     """The settings the app was created with."""
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
@@ -44,7 +44,7 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 def get_arq(request: Request) -> ArqRedis:
     """The arq Redis pool (enqueueing jobs)."""
-    return request.app.state.arq  # type: ignore[no-any-return]
+    return request.app.state.arq
 
 
 ArqDep = Annotated[ArqRedis, Depends(get_arq)]

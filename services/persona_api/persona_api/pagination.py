@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, and_, or_, tuple_
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import Mapped
 
 from persona_api.errors import BadRequest
 
@@ -68,8 +68,8 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, uuid.UUID]:
 
 
 def keyset_condition(
-    column: InstrumentedAttribute[Any],
-    id_column: InstrumentedAttribute[Any],
+    column: Mapped[Any],
+    id_column: Mapped[Any],
     *,
     descending: bool,
     value: Any,
@@ -93,8 +93,8 @@ def keyset_condition(
 
 
 def order_clauses(
-    column: InstrumentedAttribute[Any],
-    id_column: InstrumentedAttribute[Any],
+    column: Mapped[Any],
+    id_column: Mapped[Any],
     *,
     descending: bool,
     nullable: bool,

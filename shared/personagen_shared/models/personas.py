@@ -43,7 +43,9 @@ PersonaTraitColumns = SQLModelMetaclass(
 """A non-table model holding one field per trait; ``Persona`` inherits its columns."""
 
 
-class Persona(PersonaTraitColumns, table=True):  # type: ignore[misc,valid-type]  # dynamic base
+# mypy cannot follow a class built at runtime: the base is a variable (valid-type, misc), and
+# with no known base ``table=True`` is checked against ``object.__init_subclass__`` (call-arg).
+class Persona(PersonaTraitColumns, table=True):  # type: ignore[misc,valid-type,call-arg]
     """A writing persona owned by one user.
 
     ``version`` starts at 1 and grows by one on every update; it is the ETag and the

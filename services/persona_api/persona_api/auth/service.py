@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from persona_api.errors import Conflict
 from persona_api.security import DUMMY_HASH, password_hasher
@@ -36,7 +37,9 @@ async def authenticate(session: AsyncSession, *, username: str, password: str) -
     Unknown users cost one hash verification too (no enumeration by timing). A legacy Django
     hash that verifies is replaced by an argon2 hash in the same request.
     """
-    user = await session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    user: User | None = await session.scalar(
+        select(User).where(func.lower(col(User.username)) == username.lower())
+    )
     if user is None:
         password_hasher.verify(password, DUMMY_HASH)
         return None

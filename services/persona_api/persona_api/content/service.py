@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from persona_api.errors import NotFound, UnprocessableContent
 from persona_api.pagination import decode_cursor, encode_cursor
@@ -18,8 +19,10 @@ LIST_SORT = "-created_at"
 
 async def get_content(session: AsyncSession, owner: User, content_id: uuid.UUID) -> ContentPiece:
     """The owner's content piece. Raises :class:`NotFound`."""
-    piece = await session.scalar(
-        select(ContentPiece).where(ContentPiece.id == content_id, ContentPiece.owner_id == owner.id)
+    piece: ContentPiece | None = await session.scalar(
+        select(ContentPiece).where(
+            col(ContentPiece.id) == content_id, col(ContentPiece.owner_id) == owner.id
+        )
     )
     if piece is None:
         raise NotFound(f"Content piece {content_id} not found.")
@@ -36,15 +39,18 @@ async def list_content(
     status: ContentStatus | None,
 ) -> tuple[list[ContentPiece], str | None]:
     """A keyset page of the owner's content pieces, newest first."""
-    stmt = select(ContentPiece).where(ContentPiece.owner_id == owner.id)
+    stmt = select(ContentPiece).where(col(ContentPiece.owner_id) == owner.id)
     if persona_id is not None:
-        stmt = stmt.where(ContentPiece.persona_id == persona_id)
+        stmt = stmt.where(col(ContentPiece.persona_id) == persona_id)
     if status is not None:
-        stmt = stmt.where(ContentPiece.status == status.value)
+        stmt = stmt.where(col(ContentPiece.status) == status.value)
     if cursor:
         value, row_id = decode_cursor(cursor, LIST_SORT)
-        stmt = stmt.where(tuple_(ContentPiece.created_at, ContentPiece.id) < tuple_(value, row_id))
-    stmt = stmt.order_by(ContentPiece.created_at.desc(), ContentPiece.id.desc()).limit(limit + 1)
+        stmt = stmt.where(
+            tuple_(col(ContentPiece.created_at), col(ContentPiece.id)) < tuple_(value, row_id)
+        )
+    stmt = stmt.order_by(col(ContentPiece.created_at).desc(), col(ContentPiece.id).desc())
+    stmt = stmt.limit(limit + 1)
     rows = list(await session.scalars(stmt))
     next_cursor = None
     if len(rows) > limit:
@@ -65,9 +71,9 @@ async def update_content(
     for field, value in changes.items():
         if value is None:
             raise UnprocessableContent(f"{field} cannot be null.")
-    piece = await session.scalar(
+    piece: ContentPiece | None = await session.scalar(
         select(ContentPiece)
-        .where(ContentPiece.id == content_id, ContentPiece.owner_id == owner.id)
+        .where(col(ContentPiece.id) == content_id, col(ContentPiece.owner_id) == owner.id)
         .with_for_update()
     )
     if piece is None:
@@ -82,7 +88,7 @@ async def update_content(
             changes["published_at"] = func.clock_timestamp()
     for field, value in changes.items():
         setattr(piece, field, value)
-    piece.updated_at = func.clock_timestamp()  # type: ignore[assignment]
+    piece.updated_at = func.clock_timestamp()  # type: ignore[assignment]  # SQL, set at flush
     await session.commit()
     await session.refresh(piece)
     return piece
@@ -90,10 +96,10 @@ async def update_content(
 
 async def delete_content(session: AsyncSession, owner: User, content_id: uuid.UUID) -> None:
     """Delete the owner's content piece. Raises :class:`NotFound`."""
-    deleted = await session.scalar(
+    deleted: uuid.UUID | None = await session.scalar(
         delete(ContentPiece)
-        .where(ContentPiece.id == content_id, ContentPiece.owner_id == owner.id)
-        .returning(ContentPiece.id)
+        .where(col(ContentPiece.id) == content_id, col(ContentPiece.owner_id) == owner.id)
+        .returning(col(ContentPiece.id))
     )
     if deleted is None:
         raise NotFound(f"Content piece {content_id} not found.")

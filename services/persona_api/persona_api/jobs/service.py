@@ -12,6 +12,7 @@ from sqlalchemy import select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import func
+from sqlmodel import col
 
 from persona_api.errors import Conflict, NotFound
 from persona_api.jobs.schemas import JobRead
@@ -27,8 +28,8 @@ def to_read(job: Job, content_piece_id: uuid.UUID | None) -> JobRead:
     """The response body of a job and its content piece id (if any)."""
     return JobRead(
         id=job.id,
-        kind=job.kind,  # type: ignore[arg-type]
-        status=job.status,  # type: ignore[arg-type]
+        kind=job.kind,
+        status=job.status,
         persona_id=job.persona_id,
         params=job.params,
         attempts=job.attempts,
@@ -85,7 +86,7 @@ async def create_job(
     }
     # ON CONFLICT instead of catching IntegrityError: a concurrent request with the same key
     # makes this insert a no-op rather than an aborted transaction.
-    job = await session.scalar(
+    job: Job | None = await session.scalar(
         pg_insert(Job)
         .values(values)
         .on_conflict_do_nothing(index_elements=["owner_id", "idempotency_key"])
@@ -102,7 +103,7 @@ async def create_job(
 
 async def _by_idempotency_key(session: AsyncSession, owner: User, key: str) -> Job | None:
     return await session.scalar(
-        select(Job).where(Job.owner_id == owner.id, Job.idempotency_key == key)
+        select(Job).where(col(Job.owner_id) == owner.id, col(Job.idempotency_key) == key)
     )
 
 
@@ -116,8 +117,8 @@ def _same_request(
 
 async def owned_persona(session: AsyncSession, owner: User, persona_id: uuid.UUID) -> Persona:
     """The owner's persona (for starting a job on it). Raises :class:`NotFound`."""
-    persona = await session.scalar(
-        select(Persona).where(Persona.id == persona_id, Persona.owner_id == owner.id)
+    persona: Persona | None = await session.scalar(
+        select(Persona).where(col(Persona.id) == persona_id, col(Persona.owner_id) == owner.id)
     )
     if persona is None:
         raise NotFound(f"Persona {persona_id} not found.")
@@ -128,9 +129,9 @@ async def get_job(session: AsyncSession, owner: User, job_id: uuid.UUID) -> JobR
     """One of the owner's jobs with its content piece id. Raises :class:`NotFound`."""
     row = (
         await session.execute(
-            select(Job, ContentPiece.id)
-            .outerjoin(ContentPiece, ContentPiece.job_id == Job.id)
-            .where(Job.id == job_id, Job.owner_id == owner.id)
+            select(Job, col(ContentPiece.id))
+            .outerjoin(ContentPiece, col(ContentPiece.job_id) == col(Job.id))
+            .where(col(Job.id) == job_id, col(Job.owner_id) == owner.id)
         )
     ).first()
     if row is None:
@@ -149,18 +150,18 @@ async def list_jobs(
 ) -> tuple[list[JobRead], str | None]:
     """A keyset page of the owner's jobs, newest first (one query, no N+1)."""
     stmt = (
-        select(Job, ContentPiece.id)
-        .outerjoin(ContentPiece, ContentPiece.job_id == Job.id)
-        .where(Job.owner_id == owner.id)
+        select(Job, col(ContentPiece.id))
+        .outerjoin(ContentPiece, col(ContentPiece.job_id) == col(Job.id))
+        .where(col(Job.owner_id) == owner.id)
     )
     if status is not None:
-        stmt = stmt.where(Job.status == status.value)
+        stmt = stmt.where(col(Job.status) == status.value)
     if kind is not None:
-        stmt = stmt.where(Job.kind == kind.value)
+        stmt = stmt.where(col(Job.kind) == kind.value)
     if cursor:
         value, row_id = decode_cursor(cursor, LIST_SORT)
-        stmt = stmt.where(tuple_(Job.created_at, Job.id) < tuple_(value, row_id))
-    stmt = stmt.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit + 1)
+        stmt = stmt.where(tuple_(col(Job.created_at), col(Job.id)) < tuple_(value, row_id))
+    stmt = stmt.order_by(col(Job.created_at).desc(), col(Job.id).desc()).limit(limit + 1)
     rows = (await session.execute(stmt)).all()
     next_cursor = None
     if len(rows) > limit:
@@ -183,15 +184,15 @@ async def cancel_job(
         NotFound: no such job for this owner.
         Conflict: the job has already finished.
     """
-    cancelled = await session.scalar(
+    cancelled: uuid.UUID | None = await session.scalar(
         update(Job)
         .where(
-            Job.id == job_id,
-            Job.owner_id == owner.id,
-            Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]),
+            col(Job.id) == job_id,
+            col(Job.owner_id) == owner.id,
+            col(Job.status).in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]),
         )
         .values(status=JobStatus.CANCELLED.value, finished_at=func.now())
-        .returning(Job.id)
+        .returning(col(Job.id))
     )
     await session.commit()
     current = await get_job(session, owner, job_id)  # 404 for missing / another user's

@@ -21,7 +21,7 @@ from personagen_shared.traits import SCALE_MAX, SCALE_MIN, SCALE_TRAITS, TEXT_TR
 SORTABLE_COLUMNS: tuple[str, ...] = ("created_at", "updated_at", "name", *(t.name for t in TRAITS))
 NON_NULL_SORT_COLUMNS = frozenset({"created_at", "updated_at", "name"})
 ORDER_BY_VALUES = tuple(prefix + name for name in SORTABLE_COLUMNS for prefix in ("", "-"))
-OrderBy = Literal[ORDER_BY_VALUES]  # type: ignore[valid-type]
+OrderBy = Literal[ORDER_BY_VALUES]  # type: ignore[valid-type]  # values built from the catalogue
 
 Scale = Annotated[int | None, Field(default=None, ge=SCALE_MIN, le=SCALE_MAX)]
 
@@ -31,7 +31,7 @@ class _ListParamsBase(BaseModel):
 
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT
     cursor: Annotated[str | None, Field(max_length=2048)] = None
-    order_by: OrderBy = "-created_at"  # type: ignore[valid-type]
+    order_by: OrderBy = "-created_at"
     q: Annotated[
         SafeStr | None,
         Field(max_length=200, description="Case-insensitive search in name and description."),
@@ -51,7 +51,7 @@ def _filter_fields() -> dict[str, Any]:
     return fields
 
 
-PersonaListParams: type[_ListParamsBase] = create_model(  # type: ignore[call-overload]
+PersonaListParams: type[_ListParamsBase] = create_model(
     "PersonaListParams", __base__=_ListParamsBase, **_filter_fields()
 )
 """The validated query of ``GET /v1/personas``."""

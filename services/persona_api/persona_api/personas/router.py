@@ -47,17 +47,16 @@ async def create_persona(
     With a ``writing_sample``, ``analysis_job_id`` names the job that fills the other traits
     (poll ``/v1/jobs/{id}``); a sample that cannot be analysed is a 422/413 and creates nothing.
     """
-    measured = None
-    if body.writing_sample is not None:
-        measured = await analysis.measure_sample(body.writing_sample, settings)
+    sample = body.writing_sample
+    measured = None if sample is None else await analysis.measure_sample(sample, settings)
     persona = service.new_persona(session, user, body.model_dump(exclude={"writing_sample"}))
     job = None
-    if measured is not None:
+    if sample is not None and measured is not None:
         await session.flush()  # the persona row first: the sample and job refer to it
         _, job = analysis.add_analysis(
             session,
             user,
-            text=body.writing_sample,
+            text=sample,
             measured=measured,
             persona_id=persona.id,
             keep=body.model_fields_set.intersection(TRAIT_NAMES),
@@ -78,7 +77,7 @@ async def create_persona(
     summary="List personas",
 )
 async def list_personas(
-    params: Annotated[PersonaListParams, Query()],  # type: ignore[valid-type]
+    params: Annotated[PersonaListParams, Query()],
     user: CurrentUser,
     session: SessionDep,
 ) -> Page[PersonaRead]:

@@ -51,7 +51,7 @@ class _StrictBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-PersonaTraitsIn: type[BaseModel] = create_model(  # type: ignore[call-overload]
+PersonaTraitsIn: type[BaseModel] = create_model(
     "PersonaTraitsIn",
     __base__=_StrictBody,
     **{t.name: trait_input_type(t) for t in TRAITS},
@@ -59,7 +59,7 @@ PersonaTraitsIn: type[BaseModel] = create_model(  # type: ignore[call-overload]
 """Every trait as an optional, validated input field."""
 
 
-class PersonaCreate(PersonaTraitsIn):  # type: ignore[misc,valid-type]
+class PersonaCreate(PersonaTraitsIn):
     """``POST /v1/personas`` body: a name, optionally a description, traits, a writing sample.
 
     With ``writing_sample`` the persona is created at once and an analysis job fills the traits
@@ -75,7 +75,7 @@ class PersonaCreate(PersonaTraitsIn):  # type: ignore[misc,valid-type]
     )
 
 
-class PersonaUpdate(PersonaTraitsIn):  # type: ignore[misc,valid-type]
+class PersonaUpdate(PersonaTraitsIn):
     """``PATCH /v1/personas/{id}`` body: only the fields sent change; null clears a trait."""
 
     name: PersonaName | None = None
@@ -83,14 +83,14 @@ class PersonaUpdate(PersonaTraitsIn):  # type: ignore[misc,valid-type]
     is_active: bool | None = None
 
 
-PersonaTraitsOut: type[BaseModel] = create_model(  # type: ignore[call-overload]
+PersonaTraitsOut: type[BaseModel] = create_model(
     "PersonaTraitsOut",
     __config__=ConfigDict(from_attributes=True),
     **{t.name: trait_output_type(t) for t in TRAITS},
 )
 
 
-class PersonaRead(PersonaTraitsOut):  # type: ignore[misc,valid-type]
+class PersonaRead(PersonaTraitsOut):
     """A persona as clients see it."""
 
     id: uuid.UUID

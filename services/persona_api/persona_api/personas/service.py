@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from persona_api.errors import NotFound, PreconditionFailed, UnprocessableContent
 from persona_api.pagination import decode_cursor, encode_cursor, keyset_condition, order_clauses
@@ -34,8 +35,8 @@ def new_persona(session: AsyncSession, owner: User, fields: dict[str, Any]) -> P
 
 async def get_persona(session: AsyncSession, owner: User, persona_id: uuid.UUID) -> Persona:
     """The owner's persona. Raises :class:`NotFound`."""
-    persona = await session.scalar(
-        select(Persona).where(Persona.id == persona_id, Persona.owner_id == owner.id)
+    persona: Persona | None = await session.scalar(
+        select(Persona).where(col(Persona.id) == persona_id, col(Persona.owner_id) == owner.id)
     )
     if persona is None:
         raise not_found(persona_id)
@@ -64,20 +65,20 @@ async def update_persona(
         if field in changes and changes[field] is None:
             raise UnprocessableContent(f"{field} cannot be null.")
     if not changes:
-        persona = await get_persona(session, owner, persona_id)
-        _check_version(persona, expected_versions)
-        return persona
+        current = await get_persona(session, owner, persona_id)
+        _check_version(current, expected_versions)
+        return current
     stmt = (
         update(Persona)
-        .where(Persona.id == persona_id, Persona.owner_id == owner.id)
-        .values(**changes, version=Persona.version + 1, updated_at=func.clock_timestamp())
+        .where(col(Persona.id) == persona_id, col(Persona.owner_id) == owner.id)
+        .values(**changes, version=col(Persona.version) + 1, updated_at=func.clock_timestamp())
         .returning(Persona)
         .execution_options(synchronize_session=False)
     )
     if expected_versions is not None:
-        stmt = stmt.where(Persona.version.in_(expected_versions))
-    persona = await session.scalar(stmt)
-    if persona is None:
+        stmt = stmt.where(col(Persona.version).in_(expected_versions))
+    updated: Persona | None = await session.scalar(stmt)
+    if updated is None:
         # Nothing was written; find out whether it is missing or stale.
         current = await get_persona(session, owner, persona_id)  # raises NotFound
         _check_version(current, expected_versions)
@@ -85,7 +86,7 @@ async def update_persona(
             "The persona changed meanwhile; fetch it again."
         )  # pragma: no cover
     await session.commit()
-    return persona
+    return updated
 
 
 async def delete_persona(
@@ -101,10 +102,10 @@ async def delete_persona(
         NotFound: no such persona for this owner.
         PreconditionFailed: ``If-Match`` names another version.
     """
-    stmt = delete(Persona).where(Persona.id == persona_id, Persona.owner_id == owner.id)
+    stmt = delete(Persona).where(col(Persona.id) == persona_id, col(Persona.owner_id) == owner.id)
     if expected_versions is not None:
-        stmt = stmt.where(Persona.version.in_(expected_versions))
-    deleted = await session.scalar(stmt.returning(Persona.id))
+        stmt = stmt.where(col(Persona.version).in_(expected_versions))
+    deleted: uuid.UUID | None = await session.scalar(stmt.returning(col(Persona.id)))
     if deleted is None:
         current = await get_persona(session, owner, persona_id)
         _check_version(current, expected_versions)
@@ -134,7 +135,7 @@ async def list_personas(
     sort = params.order_by.lstrip("-")
     column = getattr(Persona, sort)
     nullable = sort not in NON_NULL_SORT_COLUMNS
-    stmt = select(Persona).where(Persona.owner_id == owner.id)
+    stmt = select(Persona).where(col(Persona.owner_id) == owner.id)
     for trait in SCALE_TRAITS:
         low = getattr(params, f"{trait.name}__gte")
         high = getattr(params, f"{trait.name}__lte")
@@ -148,13 +149,15 @@ async def list_personas(
             stmt = stmt.where(getattr(Persona, trait.name) == value)
     if params.q:
         pattern = f"%{_escape_like(params.q)}%"
-        stmt = stmt.where(or_(Persona.name.ilike(pattern), Persona.description.ilike(pattern)))
+        stmt = stmt.where(
+            or_(col(Persona.name).ilike(pattern), col(Persona.description).ilike(pattern))
+        )
     if params.cursor:
         value, row_id = decode_cursor(params.cursor, params.order_by)
         stmt = stmt.where(
             keyset_condition(
                 column,
-                Persona.id,
+                col(Persona.id),
                 descending=descending,
                 value=value,
                 row_id=row_id,
@@ -162,7 +165,7 @@ async def list_personas(
             )
         )
     stmt = stmt.order_by(
-        *order_clauses(column, Persona.id, descending=descending, nullable=nullable)
+        *order_clauses(column, col(Persona.id), descending=descending, nullable=nullable)
     ).limit(params.limit + 1)
     rows = list(await session.scalars(stmt))
     next_cursor = None
