@@ -268,7 +268,13 @@ async def running_worker(settings: Settings, **overrides: Any) -> AsyncIterator[
     try:
         yield worker
     finally:
-        await worker.close()
+        # A job whose row is already final may still be in arq's own bookkeeping (finish_job);
+        # closing now would cancel it mid-write. Give running tasks a moment, then close.
+        pending = [t for t in worker.tasks.values() if not t.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=2)
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker.close()
         with contextlib.suppress(asyncio.CancelledError):
             await task
 

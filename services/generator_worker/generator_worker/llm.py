@@ -264,6 +264,56 @@ def reply_from_completion(completion: Any) -> LLMReply:
     )
 
 
+async def chat(
+    client: openai.AsyncOpenAI,
+    *,
+    model: str,
+    messages: list[dict[str, str]],
+    policy: RetryPolicy,
+    on_attempt: AttemptCallback,
+    timeout_seconds: float,
+    response_format: dict[str, Any] | None = None,
+    max_tokens: int | None = None,
+    temperature: float | None = None,
+    sleep: Sleep = asyncio.sleep,
+) -> LLMReply:
+    """Send ``messages`` (OpenAI chat messages) and return the reply, retrying per ``policy``.
+
+    ``response_format`` is passed through when given (structured output for the analysis).
+    ``on_attempt(n)`` runs before try ``n`` (the worker counts it in ``jobs.attempts``; it
+    raises to stop, e.g. when the job was cancelled, and that exception propagates as is).
+    Raises :class:`LLMCallError` when the call fails for good and :class:`UnusableReplyError`
+    when the server answers without usable text.
+    """
+    options: dict[str, Any] = {}
+    if max_tokens is not None:
+        options["max_tokens"] = max_tokens
+    if temperature is not None:
+        options["temperature"] = temperature
+    if response_format is not None:
+        options["response_format"] = response_format
+    attempts = 0
+    try:
+        async for attempt in policy.retrying(sleep=sleep):
+            with attempt:
+                attempts = attempt.retry_state.attempt_number
+                await on_attempt(attempts)
+                completion = await client.chat.completions.create(
+                    model=model,
+                    messages=messages,  # type: ignore[arg-type]  # plain role/content dicts
+                    timeout=timeout_seconds,
+                    **options,
+                )
+    except openai.OpenAIError as exc:
+        message = describe_failure(
+            exc, attempts=attempts, timeout_seconds=timeout_seconds, model=model
+        )
+        raise LLMCallError(
+            message, status=_status_of(exc), attempts=attempts, cause=type(exc).__name__
+        ) from None
+    return reply_from_completion(completion)
+
+
 async def generate(
     client: openai.AsyncOpenAI,
     *,
@@ -276,35 +326,15 @@ async def generate(
     temperature: float | None = None,
     sleep: Sleep = asyncio.sleep,
 ) -> LLMReply:
-    """Send ``prompt`` as one user message and return the reply, retrying per ``policy``.
-
-    ``on_attempt(n)`` runs before try ``n`` (the worker counts it in ``jobs.attempts``; it
-    raises to stop, e.g. when the job was cancelled, and that exception propagates as is).
-    Raises :class:`LLMCallError` when the call fails for good and :class:`UnusableReplyError`
-    when the server answers without usable text.
-    """
-    options: dict[str, Any] = {}
-    if max_tokens is not None:
-        options["max_tokens"] = max_tokens
-    if temperature is not None:
-        options["temperature"] = temperature
-    attempts = 0
-    try:
-        async for attempt in policy.retrying(sleep=sleep):
-            with attempt:
-                attempts = attempt.retry_state.attempt_number
-                await on_attempt(attempts)
-                completion = await client.chat.completions.create(
-                    model=model,
-                    messages=[{"role": "user", "content": prompt}],
-                    timeout=timeout_seconds,
-                    **options,
-                )
-    except openai.OpenAIError as exc:
-        message = describe_failure(
-            exc, attempts=attempts, timeout_seconds=timeout_seconds, model=model
-        )
-        raise LLMCallError(
-            message, status=_status_of(exc), attempts=attempts, cause=type(exc).__name__
-        ) from None
-    return reply_from_completion(completion)
+    """Send ``prompt`` as one user message (see :func:`chat` for the rest)."""
+    return await chat(
+        client,
+        model=model,
+        messages=[{"role": "user", "content": prompt}],
+        policy=policy,
+        on_attempt=on_attempt,
+        timeout_seconds=timeout_seconds,
+        max_tokens=max_tokens,
+        temperature=temperature,
+        sleep=sleep,
+    )

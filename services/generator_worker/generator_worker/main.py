@@ -31,6 +31,7 @@ from arq.connections import RedisSettings
 from arq.typing import WorkerCoroutine
 from arq.worker import Worker, check_health, create_worker, func
 
+from generator_worker.analysis.task import run_analysis
 from generator_worker.runtime import shutdown, startup
 from generator_worker.tasks import ARQ_TIMEOUT_GRACE_SECONDS, run_generation
 from personagen_shared.jobs_contract import TASK_FOR_KIND
@@ -42,7 +43,10 @@ PER_JOB_LOGGERS: Final = ("arq.worker", "httpx2")
 "HTTP Request"): the worker's own ``generation.*`` events say the same with the job id, so
 these are raised to WARNING unless ``LOG_LEVEL=DEBUG`` (each line is CPU on the job's path)."""
 
-TASKS: Final[dict[JobKind, WorkerCoroutine]] = {JobKind.GENERATION: run_generation}
+TASKS: Final[dict[JobKind, WorkerCoroutine]] = {
+    JobKind.GENERATION: run_generation,
+    JobKind.ANALYSIS: run_analysis,
+}
 """The arq task of each job kind this worker runs (named by ``jobs_contract.TASK_FOR_KIND``);
 the recovery sweep looks after jobs of these kinds only."""
 

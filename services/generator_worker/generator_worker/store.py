@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from personagen_shared.models import ContentPiece, Job, JobStatus, Persona
+from personagen_shared.models import ContentPiece, Job, JobStatus, Persona, WritingSample
 from personagen_shared.models.content import TITLE_MAX_LENGTH, ContentStatus
 from personagen_shared.traits import TRAITS
 
@@ -85,13 +85,14 @@ class SkipReason(StrEnum):
 class Claim:
     """A job this run now owns (``status='running'``, ``worker_id`` = this worker).
 
-    ``persona`` maps the persona's ``name``, ``description`` and trait columns to values;
-    ``params`` is the job's request.
+    ``persona`` maps the persona's ``name``, ``description`` and trait columns to values
+    (empty for a job without a persona, e.g. a standalone analysis); ``params`` is the job's
+    request.
     """
 
     job_id: uuid.UUID
     owner_id: uuid.UUID
-    persona_id: uuid.UUID
+    persona_id: uuid.UUID | None
     params: Mapping[str, Any]
     persona: Mapping[str, Any]
 
@@ -275,6 +276,7 @@ async def claim(
     worker_id: str,
     heartbeat_ttl_seconds: float,
     local_jobs: Collection[uuid.UUID] = (),
+    require_persona: bool = True,
 ) -> Claim | Skip:
     """Take ``job_id`` for this worker and read its persona, or say why not.
 
@@ -283,7 +285,8 @@ async def claim(
     (``local_jobs``: arq may hand a job to a second task after an in-progress key was lost).
     The claim sets ``running``, ``worker_id``, ``started_at`` and ``heartbeat_at`` in one
     UPDATE, so a concurrent cancel either comes first (and the claim finds nothing) or waits
-    for it. A job whose persona was deleted fails here.
+    for it. With ``require_persona`` (generation), a job whose persona was deleted fails here;
+    without it (analysis), the claim carries no persona.
     """
     if job_id in local_jobs:
         return Skip(SkipReason.BUSY, RUNNING)
@@ -303,17 +306,16 @@ async def claim(
         if found.status in UNFINISHED:
             return Skip(SkipReason.BUSY, found.status)
         return Skip(SkipReason.FINISHED, found.status)
-    if found["persona_row_id"] is None:
-        await fail(
-            db, job_id, worker_id=worker_id, error="the persona of this job no longer exists"
-        )
+    has_persona = found["persona_row_id"] is not None
+    if not has_persona and require_persona:
+        await fail(db, job_id, worker_id=worker_id, error=PERSONA_GONE)
         return Skip(SkipReason.FAILED, JobStatus.FAILED.value)
     return Claim(
         job_id=job_id,
         owner_id=found["job_owner_id"],
-        persona_id=found["job_persona_id"],
+        persona_id=found["job_persona_id"] if has_persona else None,
         params=found["job_params"] or {},
-        persona={name: found[name] for name in PROMPT_COLUMNS},
+        persona={name: found[name] for name in PROMPT_COLUMNS} if has_persona else {},
     )
 
 
@@ -337,6 +339,8 @@ async def succeed(
     insert is ``ON CONFLICT (job_id) DO NOTHING``); a job that already has one is never
     ``running`` again (nothing moves a finished job back), so the UPDATE cannot match then.
     """
+    if claimed.persona_id is None:  # pragma: no cover  # generation claims require one
+        raise ValueError("a content piece needs the job's persona")
     piece_id = uuid.uuid4()
     params = {
         "job_id": claimed.job_id,
@@ -384,5 +388,114 @@ async def heartbeat(db: Database, job_ids: Collection[uuid.UUID], *, worker_id: 
         async with db.autocommit.connect() as conn:
             result = await conn.execute(HEARTBEAT, {"job_ids": list(job_ids), "me": worker_id})
             return int(result.rowcount)
+
+    return await _with_reconnect(call)
+
+
+# --- analysis ------------------------------------------------------------------------------
+
+SAMPLES = WritingSample.__table__  # type: ignore[attr-defined]
+
+SAMPLE: Final = select(SAMPLES.c.text, SAMPLES.c.metrics, SAMPLES.c.measured_traits).where(
+    SAMPLES.c.id == bindparam("sample_id"), SAMPLES.c.owner_id == bindparam("owner_id")
+)
+
+ANALYSIS_SUCCEEDED: Final = (
+    update(JOBS)
+    .where(_owned)
+    .values(
+        status=JobStatus.SUCCEEDED.value,
+        result=bindparam("result", type_=JOBS.c.result.type),
+        finished_at=func.now(),
+        error=None,
+        heartbeat_at=None,
+    )
+    .returning(JOBS.c.id)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """A writing sample as the API stored it: the text and what it measured."""
+
+    text: str
+    metrics: Mapping[str, Any]
+    measured_traits: Mapping[str, Any]
+
+
+async def load_sample(db: Database, sample_id: uuid.UUID, *, owner_id: uuid.UUID) -> Sample | None:
+    """The owner's writing sample ``sample_id``, or None when it is gone."""
+
+    async def call() -> Any:
+        async with db.autocommit.connect() as conn:
+            params = {"sample_id": sample_id, "owner_id": owner_id}
+            return (await conn.execute(SAMPLE, params)).one_or_none()
+
+    row = await _with_reconnect(call)
+    if row is None:
+        return None
+    return Sample(row.text, row.metrics or {}, row.measured_traits or {})
+
+
+def _persona_fill(
+    values: Mapping[str, Any], *, overwrite: bool, keep: Collection[str]
+) -> dict[str, Any]:
+    """SET clauses writing analysed ``values`` into persona columns.
+
+    Traits in ``keep`` (set by the user) are never written; without ``overwrite`` a column
+    that has a value keeps it (``COALESCE``), decided in the same UPDATE so that a user's edit
+    made while the job ran is never lost.
+    """
+    clauses: dict[str, Any] = {}
+    for name, value in values.items():
+        if name in keep or name not in PERSONAS.c:
+            continue
+        column = PERSONAS.c[name]
+        bound = literal(value, type_=column.type)
+        clauses[name] = bound if overwrite else func.coalesce(column, bound)
+    return clauses
+
+
+async def succeed_analysis(
+    db: Database,
+    claimed: Claim,
+    result: Mapping[str, Any],
+    values: Mapping[str, Any],
+    *,
+    overwrite: bool,
+    keep: Collection[str],
+    worker_id: str,
+) -> bool:
+    """Mark the analysis job ``succeeded`` with ``result`` and fill its persona, atomically.
+
+    The persona's traits get ``values`` (see :func:`_persona_fill`); its name and description
+    are never touched; its ``version`` grows by one. Returns False (nothing written) when the
+    job was no longer this worker's running job, e.g. cancelled meanwhile.
+    """
+
+    async def call() -> bool:
+        async with db.engine.begin() as conn:
+            done = await conn.execute(
+                ANALYSIS_SUCCEEDED,
+                {"job_id": claimed.job_id, "me": worker_id, "result": dict(result)},
+            )
+            if done.scalar_one_or_none() is None:
+                await conn.rollback()
+                return False
+            clauses = _persona_fill(values, overwrite=overwrite, keep=keep)
+            if claimed.persona_id is not None and clauses:
+                await conn.execute(
+                    update(PERSONAS)
+                    .where(
+                        PERSONAS.c.id == claimed.persona_id,
+                        PERSONAS.c.owner_id == claimed.owner_id,
+                    )
+                    .values(
+                        **clauses,
+                        version=PERSONAS.c.version + 1,
+                        updated_at=func.clock_timestamp(),
+                    )
+                )
+            return True
 
     return await _with_reconnect(call)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any, Final
 
@@ -52,15 +53,17 @@ def _params(claimed: store.Claim) -> tuple[str, int | None, float | None]:
     return prompt, max_tokens, None if temperature is None else float(temperature)
 
 
-async def _count_attempt(state: WorkerState, job_id: uuid.UUID, attempt: int) -> None:
+async def count_attempt(state: WorkerState, job_id: uuid.UUID, attempt: int) -> None:
+    """Count try ``attempt`` of an LLM call in the job row; raises :class:`JobCancelled` when
+    the row is no longer this run's (cancelled, or taken over by another worker)."""
     if await store.count_attempt(state.db, job_id, worker_id=state.worker_id) is None:
         raise JobCancelled
     if attempt > 1:
-        log.info("generation.retrying", attempt=attempt)
+        log.info("llm.retrying", attempt=attempt)
 
 
-async def _generate(state: WorkerState, claimed: store.Claim) -> uuid.UUID | None:
-    """Prompt, LLM, split, write. Returns the piece id, or None if the row was no longer ours."""
+async def _generate(state: WorkerState, claimed: store.Claim) -> dict[str, Any] | None:
+    """Prompt, LLM, split, write. Returns what to log, or None if the row was no longer ours."""
     settings = state.settings
     prompt_text, max_tokens, temperature = _params(claimed)
     try:
@@ -75,7 +78,7 @@ async def _generate(state: WorkerState, claimed: store.Claim) -> uuid.UUID | Non
                 model=settings.llm_model,
                 prompt=prompt,
                 policy=state.policy,
-                on_attempt=partial(_count_attempt, state, claimed.job_id),
+                on_attempt=partial(count_attempt, state, claimed.job_id),
                 timeout_seconds=settings.llm_timeout_seconds,
                 max_tokens=max_tokens,
                 temperature=temperature,
@@ -92,7 +95,8 @@ async def _generate(state: WorkerState, claimed: store.Claim) -> uuid.UUID | Non
         completion_tokens=reply.completion_tokens,
         total_tokens=reply.total_tokens,
     )
-    return await store.succeed(state.db, claimed, piece, worker_id=state.worker_id)
+    piece_id = await store.succeed(state.db, claimed, piece, worker_id=state.worker_id)
+    return None if piece_id is None else {"content_piece_id": str(piece_id)}
 
 
 async def _fail(state: WorkerState, job_id: uuid.UUID, message: str) -> bool:
@@ -100,19 +104,27 @@ async def _fail(state: WorkerState, job_id: uuid.UUID, message: str) -> bool:
     return await store.fail(state.db, job_id, worker_id=state.worker_id, error=message)
 
 
-async def run_generation(ctx: dict[str, Any], job_id: str) -> str:
-    """arq task: run generation job ``job_id`` (the ``jobs`` row id as a string).
+Work = Callable[[WorkerState, store.Claim], Awaitable[dict[str, Any] | None]]
+"""A job kind's work on a claimed row: returns what to log on success, or None when the row
+was no longer this run's at the final write (cancelled meanwhile)."""
 
-    Returns what happened (``succeeded``, ``failed``, ``cancelled`` or a skip reason) for
-    arq's log; the row in PostgreSQL is the record. Re-raises ``CancelledError`` (worker
-    shutdown or arq's abort) after giving a still-owned job back to the queue.
+
+async def run_job(
+    ctx: dict[str, Any], job_id: str, *, kind: str, work: Work, require_persona: bool
+) -> str:
+    """The life of one job run, whatever its kind: claim, work, record the outcome.
+
+    Logs ``<kind>.started`` / ``.completed`` / ``.failed`` / ``.cancelled`` / ``.skipped`` with
+    the job id bound. Returns what happened (``succeeded``, ``failed``, ``cancelled`` or a skip
+    reason) for arq's log; the row in PostgreSQL is the record. Re-raises ``CancelledError``
+    (worker shutdown or arq's abort) after giving a still-owned job back to the queue.
     """
     state: WorkerState = ctx["state"]
     with structlog.contextvars.bound_contextvars(job_id=job_id, job_try=ctx.get("job_try")):
         try:
             row_id = uuid.UUID(job_id)
         except (ValueError, TypeError, AttributeError):
-            log.error("generation.invalid_job_id")
+            log.error(f"{kind}.invalid_job_id")
             return "invalid"
         claimed = await store.claim(
             state.db,
@@ -120,23 +132,24 @@ async def run_generation(ctx: dict[str, Any], job_id: str) -> str:
             worker_id=state.worker_id,
             heartbeat_ttl_seconds=state.settings.worker_heartbeat_ttl_seconds,
             local_jobs=state.running,
+            require_persona=require_persona,
         )
         if isinstance(claimed, store.Skip):
-            log.info("generation.skipped", reason=claimed.reason.value, status=claimed.status)
+            log.info(f"{kind}.skipped", reason=claimed.reason.value, status=claimed.status)
             return claimed.reason.value
         state.running.add(row_id)
         started = time.perf_counter()
-        log.info("generation.started", persona_id=str(claimed.persona_id))
+        log.info(f"{kind}.started", persona_id=str(claimed.persona_id))
         try:
-            piece_id = await _generate(state, claimed)
+            outcome = await work(state, claimed)
         except JobCancelled:
-            log.info("generation.cancelled", during="run")
+            log.info(f"{kind}.cancelled", during="run")
             return "cancelled"
         except JobFailure as exc:
             message = safe_error(str(exc), state.secrets)
             recorded = await _fail(state, row_id, message)
             log.warning(
-                "generation.failed",
+                f"{kind}.failed",
                 error=message,
                 recorded=recorded,
                 cause=getattr(exc, "cause", None) or type(exc).__name__,
@@ -151,22 +164,24 @@ async def run_generation(ctx: dict[str, Any], job_id: str) -> str:
             released = await asyncio.shield(
                 store.release(state.db, row_id, worker_id=state.worker_id)
             )
-            log.info("generation.interrupted", requeued=released)
+            log.info(f"{kind}.interrupted", requeued=released)
             raise
         except Exception as exc:
             # A bug or an outage (database, Redis). The row says only what kind; the log has
             # the trace (our own code's, no LLM text: LLM errors never chain their cause).
-            log.exception("generation.crashed")
+            log.exception(f"{kind}.crashed")
             await _fail(state, row_id, f"internal error in the worker ({type(exc).__name__})")
             return "failed"
         finally:
             state.running.discard(row_id)
-        if piece_id is None:
-            log.info("generation.cancelled", during="commit")
+        if outcome is None:
+            log.info(f"{kind}.cancelled", during="commit")
             return "cancelled"
-        log.info(
-            "generation.completed",
-            content_piece_id=str(piece_id),
-            seconds=round(time.perf_counter() - started, 3),
-        )
+        log.info(f"{kind}.completed", seconds=round(time.perf_counter() - started, 3), **outcome)
         return "succeeded"
+
+
+async def run_generation(ctx: dict[str, Any], job_id: str) -> str:
+    """arq task: run generation job ``job_id`` (the ``jobs`` row id as a string); see
+    :func:`run_job`."""
+    return await run_job(ctx, job_id, kind="generation", work=_generate, require_persona=True)
