@@ -58,7 +58,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from personagen_shared.jobs_contract import enqueue_job  # noqa: E402
+from personagen_shared.jobs_contract import ARQ_SERIALIZERS, enqueue_job  # noqa: E402
 from personagen_shared.models import JobKind  # noqa: E402
 
 LOG_DIR = Path(tempfile.gettempdir()) / "personagen-bench"
@@ -189,7 +189,7 @@ class Bench:
             capture_output=True,
         )
         self.pg = await asyncpg.create_pool(self.database_url, min_size=1, max_size=4)
-        self.redis = await create_pool(RedisSettings.from_dsn(self.redis_url))
+        self.redis = await create_pool(RedisSettings.from_dsn(self.redis_url), **ARQ_SERIALIZERS)
         await self.pg.execute(
             "INSERT INTO users (id, username, email, password_hash) VALUES ($1, $2, $3, 'x')",
             self.owner_id,

@@ -22,12 +22,32 @@ What each side may do to a row (the worker, ``generator_worker``, keeps to it):
 
 from __future__ import annotations
 
+import json
 import uuid
-from typing import Final
+from typing import Any, Final
 
 from arq.connections import ArqRedis
 
 from personagen_shared.models.jobs import JobKind
+
+
+def serialize_job(data: dict[str, Any]) -> bytes:
+    """arq's job envelope (function name, args, tries, times) as JSON instead of pickle.
+
+    Arguments are ids (strings), so JSON loses nothing and a queue entry can be read by any
+    tool; anything else (an exception in a result) is written as its text.
+    """
+    return json.dumps(data, separators=(",", ":"), default=str).encode()
+
+
+def deserialize_job(raw: bytes) -> dict[str, Any]:
+    """Inverse of :func:`serialize_job`."""
+    data: dict[str, Any] = json.loads(raw)
+    return data
+
+
+ARQ_SERIALIZERS: Final = {"job_serializer": serialize_job, "job_deserializer": deserialize_job}
+"""Keyword arguments for every arq pool and worker of the project (both sides must agree)."""
 
 GENERATION_TASK: Final = "run_generation"
 """arq function name of a generation job: ``run_generation(ctx, job_id: str)``."""

@@ -7,6 +7,7 @@ whole pipeline with a real worker is in tests/api/test_generation_flow.py.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import uuid
 
@@ -61,6 +62,13 @@ async def test_generation_is_committed_queued_and_pollable(
     assert job["params"] == {"prompt": "Bees in winter", "max_tokens": 200, "temperature": 0.7}
     assert job["attempts"] == 0 and job["content_piece_id"] is None
     assert job["id"] in await queued_arq_ids(), "enqueued with the job id as arq's job id"
+    redis = aioredis.from_url(TEST_REDIS_URL)
+    try:
+        envelope = json.loads(await redis.get(f"arq:job:{job['id']}"))
+    finally:
+        await redis.aclose()
+    assert envelope["f"] == "run_generation"
+    assert envelope["a"] == [job["id"]], "the job travels as its id, in plain JSON"
     polled = await client.get(f"/v1/jobs/{job['id']}", headers=auth)
     assert polled.status_code == 200 and polled.json() == job
 

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from generator_worker.main import make_worker
 from personagen_shared.db import make_engine, make_sessionmaker
-from personagen_shared.jobs_contract import enqueue_job
+from personagen_shared.jobs_contract import ARQ_SERIALIZERS, deserialize_job, enqueue_job
 from personagen_shared.models import ContentPiece, Job, JobKind, Persona, User
 from personagen_shared.settings import Settings, load_settings
 from tests.conftest import ROOT, RUN_ID, TEST_REDIS_URL, LiveServer
@@ -110,7 +110,7 @@ def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 @pytest.fixture
 async def arq_redis(database_url: str) -> AsyncIterator[ArqRedis]:
     """An arq Redis pool like the API's (on :data:`WORKER_REDIS_URL`)."""
-    pool = await create_pool(RedisSettings.from_dsn(WORKER_REDIS_URL))
+    pool = await create_pool(RedisSettings.from_dsn(WORKER_REDIS_URL), **ARQ_SERIALIZERS)
     try:
         yield pool
     finally:
@@ -195,9 +195,12 @@ class Seeder:
                 {"id": job_id},
             )
         with contextlib.suppress(Exception):
-            await ArqJob(str(job_id), self.redis, _queue_name=os.environ["ARQ_QUEUE_NAME"]).abort(
-                timeout=0
-            )
+            await ArqJob(
+                str(job_id),
+                self.redis,
+                _queue_name=os.environ["ARQ_QUEUE_NAME"],
+                _deserializer=deserialize_job,
+            ).abort(timeout=0)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def wait_for(

@@ -34,7 +34,7 @@ from arq.worker import Worker, check_health, create_worker, func
 from generator_worker.analysis.task import run_analysis
 from generator_worker.runtime import shutdown, startup
 from generator_worker.tasks import ARQ_TIMEOUT_GRACE_SECONDS, run_generation
-from personagen_shared.jobs_contract import TASK_FOR_KIND
+from personagen_shared.jobs_contract import ARQ_SERIALIZERS, TASK_FOR_KIND
 from personagen_shared.models import JobKind
 from personagen_shared.settings import Settings, get_settings
 
@@ -84,6 +84,7 @@ def worker_settings(settings: Settings | None = None, **overrides: Any) -> type:
         "max_tries": settings.worker_max_recoveries + 3,
         "health_check_interval": HEALTH_CHECK_INTERVAL_SECONDS,
         "health_check_key": health_check_key(settings),
+        **ARQ_SERIALIZERS,
         **overrides,
     }
     return type("WorkerSettings", (), attributes)

@@ -23,6 +23,7 @@ from persona_api.middleware import BodySizeLimitMiddleware, RequestLoggingMiddle
 from persona_api.personas.router import router as personas_router
 from persona_api.users.router import router as users_router
 from personagen_shared.db import make_engine, make_sessionmaker
+from personagen_shared.jobs_contract import ARQ_SERIALIZERS
 from personagen_shared.logging import configure_logging
 from personagen_shared.settings import Settings, get_settings
 
@@ -45,6 +46,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             settings.redis_url, socket_connect_timeout=2, socket_timeout=5
         ),
         default_queue_name=settings.arq_queue_name,
+        **ARQ_SERIALIZERS,
     )
     log.info("api.started", environment=settings.environment.value)
     try:

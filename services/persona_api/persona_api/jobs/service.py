@@ -17,7 +17,7 @@ from sqlmodel import col
 from persona_api.errors import Conflict, NotFound
 from persona_api.jobs.schemas import JobRead
 from persona_api.pagination import decode_cursor, encode_cursor
-from personagen_shared.jobs_contract import enqueue_job
+from personagen_shared.jobs_contract import deserialize_job, enqueue_job
 from personagen_shared.models import ContentPiece, Job, JobKind, JobStatus, Persona, User
 
 log = structlog.get_logger(__name__)
@@ -199,7 +199,9 @@ async def cancel_job(
     if cancelled is None:
         raise Conflict(f"Job {job_id} has already finished ({current.status}).")
     try:
-        await ArqJob(str(job_id), arq, _queue_name=queue_name).abort(timeout=0)
+        await ArqJob(str(job_id), arq, _queue_name=queue_name, _deserializer=deserialize_job).abort(
+            timeout=0
+        )
     except Exception as exc:  # best effort: the row is the truth; the worker checks it
         log.info("job.abort_signal_failed", job_id=str(job_id), error=type(exc).__name__)
     log.info("job.cancelled", job_id=str(job_id))
