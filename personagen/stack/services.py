@@ -28,9 +28,10 @@ from personagen.stack.procs import Child, run_logged, serves_port
 LOCAL_MODEL_ALIAS = "smollm2-135m-instruct"
 """Model name the local server answers to (``LLM_MODEL`` of the API and worker)."""
 
-LOCAL_CONTEXT_TOKENS = 4096
-"""Context window given to the local model: room for a prompt describing all 75 traits plus
-the reply. SmolLM2 was trained with 8192 (its GGUF's ``llama.context_length``)."""
+LOCAL_CONTEXT_TOKENS = 8192
+"""Context window given to the local model: SmolLM2's full 8192 (its GGUF's
+``llama.context_length``). An analysis prompt in ``json_object`` mode (a 1,500-word sample plus
+the JSON Schema of the judged traits) is about 4,200 tokens, over a 4096 window."""
 
 LOCAL_WORKER_MAX_JOBS = 2
 """Default WORKER_MAX_JOBS with the local model: llama-cpp-python's server runs one completion

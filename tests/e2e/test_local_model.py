@@ -103,3 +103,46 @@ async def test_one_generation_with_the_real_local_model(
     assert piece["content"].strip()
     assert piece["title"].strip()
     assert piece["model"] == LOCAL_MODEL_ALIAS
+
+
+async def test_persona_from_a_writing_sample_with_the_real_local_model(
+    local_llm: str,
+    local_settings: None,
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+) -> None:
+    """The issue 4 end-to-end test: measured traits plus the real model's structured judgement."""
+    from generator_worker.main import make_worker
+    from personagen_shared.settings import get_settings
+    from personagen_shared.traits import TRAITS_BY_NAME
+    from tests.conftest import REFERENCE
+
+    sample = (REFERENCE / "writing-samples" / "dev-casual-valgrind-faq.txt").read_text()
+    created = await client.post(
+        "/v1/personas",
+        headers=auth,
+        json={"name": "Valgrind FAQ author", "humor_sarcasm_usage": 6, "writing_sample": sample},
+    )
+    assert created.status_code == 201, created.text
+    persona = created.json()
+
+    worker = make_worker(get_settings(), burst=True, handle_signals=False)
+    try:
+        await worker.async_run()
+    finally:
+        await worker.close()
+
+    job = (await client.get(f"/v1/jobs/{persona['analysis_job_id']}", headers=auth)).json()
+    assert job["status"] == "succeeded", job
+    traits = job["result"]["traits"]
+    assert {t["source"] for t in traits.values()} == {"measured", "llm"}
+    assert job["result"]["output_mode"] in ("json_schema", "json_object", "text")
+    after = (await client.get(f"/v1/personas/{persona['id']}", headers=auth)).json()
+    assert after["name"] == "Valgrind FAQ author"
+    assert after["humor_sarcasm_usage"] == 6
+    for name, merged in traits.items():
+        if name == "humor_sarcasm_usage":
+            continue
+        assert after[name] == merged["value"], name
+        if TRAITS_BY_NAME[name].is_scale:
+            assert 1 <= after[name] <= 10

@@ -60,12 +60,21 @@ class LLMCallError(JobFailure):
     """
 
     def __init__(
-        self, message: str, *, status: int | None = None, attempts: int = 0, cause: str = ""
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        attempts: int = 0,
+        cause: str = "",
+        server_message: str = "",
     ) -> None:
         super().__init__(message)
         self.status = status
         self.attempts = attempts
         self.cause = cause
+        # The server's own error text, for decisions in code only (e.g. "response_format not
+        # supported"); never part of str(exc), so never stored in jobs.error nor logged.
+        self.server_message = server_message
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,14 +180,30 @@ class RetryPolicy:
         )
         return backoff(retry_state)
 
-    def retrying(self, *, sleep: Sleep = asyncio.sleep) -> AsyncRetrying:
-        """A tenacity ``AsyncRetrying`` for one call (re-raises the last error when done)."""
+    def retrying(
+        self,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        give_up: Callable[[BaseException], bool] | None = None,
+    ) -> AsyncRetrying:
+        """A tenacity ``AsyncRetrying`` for one call (re-raises the last error when done).
+
+        ``give_up(exc)`` true stops at once on an otherwise retryable error (e.g. a server that
+        answers a refused ``response_format`` with a 500).
+        """
+
+        def retry(state: RetryCallState) -> bool:
+            if not (state.outcome and state.outcome.failed):
+                return False
+            exc = state.outcome.exception()
+            if exc is None or (give_up is not None and give_up(exc)):
+                return False
+            return is_retryable(exc)
+
         return AsyncRetrying(
             stop=stop_after_attempt(self.max_attempts),
             wait=self.wait_seconds,
-            retry=lambda state: bool(
-                state.outcome and state.outcome.failed and is_retryable(state.outcome.exception())
-            ),
+            retry=retry,
             sleep=sleep,
             reraise=True,
         )
@@ -276,10 +301,12 @@ async def chat(
     max_tokens: int | None = None,
     temperature: float | None = None,
     sleep: Sleep = asyncio.sleep,
+    give_up: Callable[[BaseException], bool] | None = None,
 ) -> LLMReply:
     """Send ``messages`` (OpenAI chat messages) and return the reply, retrying per ``policy``.
 
-    ``response_format`` is passed through when given (structured output for the analysis).
+    ``response_format`` is passed through when given (structured output for the analysis);
+    ``give_up`` stops retrying errors it recognises (see :meth:`RetryPolicy.retrying`).
     ``on_attempt(n)`` runs before try ``n`` (the worker counts it in ``jobs.attempts``; it
     raises to stop, e.g. when the job was cancelled, and that exception propagates as is).
     Raises :class:`LLMCallError` when the call fails for good and :class:`UnusableReplyError`
@@ -294,7 +321,7 @@ async def chat(
         options["response_format"] = response_format
     attempts = 0
     try:
-        async for attempt in policy.retrying(sleep=sleep):
+        async for attempt in policy.retrying(sleep=sleep, give_up=give_up):
             with attempt:
                 attempts = attempt.retry_state.attempt_number
                 await on_attempt(attempts)
@@ -309,9 +336,19 @@ async def chat(
             exc, attempts=attempts, timeout_seconds=timeout_seconds, model=model
         )
         raise LLMCallError(
-            message, status=_status_of(exc), attempts=attempts, cause=type(exc).__name__
+            message,
+            status=_status_of(exc),
+            attempts=attempts,
+            cause=type(exc).__name__,
+            server_message=server_message(exc),
         ) from None
     return reply_from_completion(completion)
+
+
+def server_message(exc: BaseException) -> str:
+    """The error text an LLM server sent with ``exc`` ("" when none): for code to inspect,
+    never to store or log (it may echo the prompt)."""
+    return str(getattr(exc, "message", "") or "") if isinstance(exc, openai.APIStatusError) else ""
 
 
 async def generate(

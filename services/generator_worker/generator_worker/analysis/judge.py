@@ -106,13 +106,18 @@ def is_unsupported_response_format(status: int | None, message: str | None = Non
     or when the message mentions the format (:data:`UNSUPPORTED_FORMAT_HINTS`). A 400 about
     something else (a context overflow, say) is not a reason to change modes. If a bare 400
     had another cause, the next modes fail the same way and the last error is reported.
+    A 500 counts only with a message naming the format: llama-cpp-python's server (0.3.x)
+    answers a ``response_format`` it cannot parse (``json_schema``) with HTTP 500 and a
+    validation message, seen in tests/e2e/test_local_model.py.
     """
+    mentions_format = bool(message) and any(
+        hint in (message or "").lower() for hint in UNSUPPORTED_FORMAT_HINTS
+    )
+    if status == 500:
+        return mentions_format
     if status not in UNSUPPORTED_FORMAT_STATUSES:
         return False
-    if not message:
-        return True
-    lowered = message.lower()
-    return any(hint in lowered for hint in UNSUPPORTED_FORMAT_HINTS)
+    return not message or mentions_format
 
 
 async def judge_traits(

@@ -52,10 +52,18 @@ async def _complete(
 ) -> str:
     """One structured-output request (retried per the policy, each try counted in attempts).
 
-    A server that refuses the ``response_format`` (400/422/501) raises
-    :class:`ResponseFormatRejectedError` so the judge tries the next mode; an empty reply is
+    A server that refuses the ``response_format`` (see ``is_unsupported_response_format``)
+    raises :class:`ResponseFormatRejectedError` at once, without retries, so the judge tries
+    the next mode; an empty reply is
     returned as "" so the judge's repair round handles it.
     """
+
+    def refused(exc: BaseException) -> bool:
+        status = getattr(exc, "status_code", None)
+        return response_format is not None and is_unsupported_response_format(
+            status, llm.server_message(exc)
+        )
+
     try:
         reply = await llm.chat(
             state.llm,
@@ -66,12 +74,13 @@ async def _complete(
             on_attempt=partial(count_attempt, state, claimed.job_id),
             timeout_seconds=state.settings.llm_timeout_seconds,
             temperature=0.0,
+            give_up=refused,  # a refused format is not retried: the next mode is tried
         )
     except llm.LLMCallError as exc:
         if (
             response_format is not None
             and exc.status is not None
-            and is_unsupported_response_format(exc.status)
+            and is_unsupported_response_format(exc.status, exc.server_message)
         ):
             raise ResponseFormatRejectedError(exc.status) from None
         raise
