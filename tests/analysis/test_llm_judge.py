@@ -79,6 +79,9 @@ def test_mode_sequence() -> None:
         (401, None, False),
         (429, "response_format", False),
         (500, None, False),
+        (500, "internal error", False),
+        # llama-cpp-python's server: a request validation error answered as 500
+        (500, "Input should be 'text' or 'json_object' (input: 'json_schema')", True),
         (None, None, False),
     ],
 )

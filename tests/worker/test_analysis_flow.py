@@ -223,3 +223,20 @@ async def test_reanalysis_fills_nulls_unless_overwrite(
     assert replaced["tone"] == "stern" and replaced["extraversion"] == 6
     assert replaced["formality_level"] >= 7, "measured formality of the legal text"
     assert replaced["name"] == "P"
+
+
+async def test_a_500_that_names_the_format_falls_back_without_retries(
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    standin: LLMStandIn,
+    settings_for: Callable[..., Settings],
+) -> None:
+    refusal = {"error": {"message": "Input should be 'text' or 'json_object' (got 'json_schema')"}}
+    standin.push(status(500, body=refusal), ok('{"extraversion": 3}'))
+    response = await client.post("/v1/analyses", json={"writing_sample": LEGAL}, headers=auth)
+    settings = settings_for(standin, redis_url=TEST_REDIS_URL)
+    job = await _run(client, auth, standin, settings, response.json()["id"])
+    assert job["status"] == "succeeded", job
+    modes = [r.body.get("response_format", {}).get("type") for r in standin.requests]
+    assert modes == ["json_schema", "json_object"], "no retry of the refused format"
+    assert "json_schema" not in json.dumps(job["error"])
