@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -43,22 +43,32 @@ async def _final(client: httpx.AsyncClient, auth: dict[str, str], job_id: str) -
     pytest.fail(f"job never finished: {job}")
 
 
-async def _run(
+RunJob = Callable[[str], Awaitable[dict]]
+
+
+@pytest.fixture
+def run_job(
     client: httpx.AsyncClient,
     auth: dict[str, str],
     standin: LLMStandIn,
-    settings: Settings,
-    job_id: str,
-) -> dict:
-    async with running_worker(settings):
-        return await _final(client, auth, job_id)
+    settings_for: Callable[..., Settings],
+) -> RunJob:
+    """``await run_job(job_id)``: a real worker (on the API's queue, LLM = the stand-in) runs
+    until the job is final; returns the job as the API reports it."""
+    settings = settings_for(standin, redis_url=TEST_REDIS_URL)
+
+    async def run(job_id: str) -> dict:
+        async with running_worker(settings):
+            return await _final(client, auth, job_id)
+
+    return run
 
 
 async def test_persona_from_a_sample_is_filled_and_keeps_the_users_values(
     client: httpx.AsyncClient,
     auth: dict[str, str],
     standin: LLMStandIn,
-    settings_for: Callable[..., Settings],
+    run_job: RunJob,
 ) -> None:
     standin.push(ok(json.dumps(JUDGED)))
     created = await client.post(
@@ -73,13 +83,7 @@ async def test_persona_from_a_sample_is_filled_and_keeps_the_users_values(
     )
     assert created.status_code == 201, created.text
     persona = created.json()
-    job = await _run(
-        client,
-        auth,
-        standin,
-        settings_for(standin, redis_url=TEST_REDIS_URL),
-        persona["analysis_job_id"],
-    )
+    job = await run_job(persona["analysis_job_id"])
     assert job["status"] == "succeeded", job
     result = job["result"]
     traits = result["traits"]
@@ -118,7 +122,7 @@ async def test_json_wrapped_in_prose_and_fallback_to_json_object(
     client: httpx.AsyncClient,
     auth: dict[str, str],
     standin: LLMStandIn,
-    settings_for: Callable[..., Settings],
+    run_job: RunJob,
 ) -> None:
     standin.push(
         status(400, body={"error": {"message": "response_format json_schema is not supported"}}),
@@ -130,13 +134,7 @@ async def test_json_wrapped_in_prose_and_fallback_to_json_object(
     )
     response = await client.post("/v1/analyses", json={"writing_sample": LEGAL}, headers=auth)
     assert response.status_code == 202
-    job = await _run(
-        client,
-        auth,
-        standin,
-        settings_for(standin, redis_url=TEST_REDIS_URL),
-        response.json()["id"],
-    )
+    job = await run_job(response.json()["id"])
     assert job["status"] == "succeeded", job
     assert job["result"]["traits"]["extraversion"] == {"value": 2, "source": "llm"}
     assert job["result"]["output_mode"] == "json_object"
@@ -149,20 +147,14 @@ async def test_not_json_gets_one_repair_round_then_fails_clearly(
     client: httpx.AsyncClient,
     auth: dict[str, str],
     standin: LLMStandIn,
-    settings_for: Callable[..., Settings],
+    run_job: RunJob,
 ) -> None:
     standin.push(ok("I think this author is rather formal."), ok("Still no JSON, sorry."))
     persona = (await client.post("/v1/personas", json={"name": "Keep me"}, headers=auth)).json()
     response = await client.post(
         f"/v1/personas/{persona['id']}/analyses", json={"writing_sample": LEGAL}, headers=auth
     )
-    job = await _run(
-        client,
-        auth,
-        standin,
-        settings_for(standin, redis_url=TEST_REDIS_URL),
-        response.json()["id"],
-    )
+    job = await run_job(response.json()["id"])
     assert job["status"] == "failed"
     assert "not a JSON object" in job["error"] and "repair" in job["error"]
     assert len(standin.requests) == 2
@@ -178,17 +170,11 @@ async def test_repair_round_succeeds(
     client: httpx.AsyncClient,
     auth: dict[str, str],
     standin: LLMStandIn,
-    settings_for: Callable[..., Settings],
+    run_job: RunJob,
 ) -> None:
     standin.push(ok("Formal, I'd say."), ok('{"extraversion": 4, "tone": "dry"}'))
     response = await client.post("/v1/analyses", json={"writing_sample": LEGAL}, headers=auth)
-    job = await _run(
-        client,
-        auth,
-        standin,
-        settings_for(standin, redis_url=TEST_REDIS_URL),
-        response.json()["id"],
-    )
+    job = await run_job(response.json()["id"])
     assert job["status"] == "succeeded", job
     assert job["result"]["repaired"] is True
     assert job["result"]["traits"]["tone"] == {"value": "dry", "source": "llm"}
@@ -198,7 +184,7 @@ async def test_reanalysis_fills_nulls_unless_overwrite(
     client: httpx.AsyncClient,
     auth: dict[str, str],
     standin: LLMStandIn,
-    settings_for: Callable[..., Settings],
+    run_job: RunJob,
 ) -> None:
     persona = (
         await client.post(
@@ -206,10 +192,9 @@ async def test_reanalysis_fills_nulls_unless_overwrite(
         )
     ).json()
     url = f"/v1/personas/{persona['id']}/analyses"
-    settings = settings_for(standin, redis_url=TEST_REDIS_URL)
     standin.push(ok('{"tone": "stern", "extraversion": 5}'))
     first = (await client.post(url, json={"writing_sample": LEGAL}, headers=auth)).json()
-    assert (await _run(client, auth, standin, settings, first["id"]))["status"] == "succeeded"
+    assert (await run_job(first["id"]))["status"] == "succeeded"
     filled = (await client.get(f"/v1/personas/{persona['id']}", headers=auth)).json()
     assert filled["tone"] == "sunny" and filled["formality_level"] == 2, "fill only null traits"
     assert filled["extraversion"] == 5
@@ -218,7 +203,7 @@ async def test_reanalysis_fills_nulls_unless_overwrite(
     second = (
         await client.post(url, json={"writing_sample": LEGAL, "overwrite": True}, headers=auth)
     ).json()
-    assert (await _run(client, auth, standin, settings, second["id"]))["status"] == "succeeded"
+    assert (await run_job(second["id"]))["status"] == "succeeded"
     replaced = (await client.get(f"/v1/personas/{persona['id']}", headers=auth)).json()
     assert replaced["tone"] == "stern" and replaced["extraversion"] == 6
     assert replaced["formality_level"] >= 7, "measured formality of the legal text"
@@ -229,13 +214,12 @@ async def test_a_500_that_names_the_format_falls_back_without_retries(
     client: httpx.AsyncClient,
     auth: dict[str, str],
     standin: LLMStandIn,
-    settings_for: Callable[..., Settings],
+    run_job: RunJob,
 ) -> None:
     refusal = {"error": {"message": "Input should be 'text' or 'json_object' (got 'json_schema')"}}
     standin.push(status(500, body=refusal), ok('{"extraversion": 3}'))
     response = await client.post("/v1/analyses", json={"writing_sample": LEGAL}, headers=auth)
-    settings = settings_for(standin, redis_url=TEST_REDIS_URL)
-    job = await _run(client, auth, standin, settings, response.json()["id"])
+    job = await run_job(response.json()["id"])
     assert job["status"] == "succeeded", job
     modes = [r.body.get("response_format", {}).get("type") for r in standin.requests]
     assert modes == ["json_schema", "json_object"], "no retry of the refused format"
