@@ -52,6 +52,7 @@ worker: uv ## Run the generator worker
 	$(UV) run --locked personagen worker
 
 bench: uv ## Run the benchmarks (slow; prints numbers, asserts nothing)
+	$(UV) run --locked python bench/bench_personas.py
 	$(UV) run --locked python bench/bench_stylometry.py
 	$(UV) run --locked python bench/bench_pipeline.py
 	$(UV) run --locked python bench/bench_import.py
