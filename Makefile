@@ -30,10 +30,11 @@ up: install ## Run the whole stack locally (PostgreSQL, Redis, local LLM, API, w
 test: install lint ## Lint, then run every test (needs PostgreSQL and Redis, see README)
 	$(UV) run --locked --extra local pytest
 
-lint: uv ## ruff lint and format check, import contracts
+lint: uv ## ruff lint and format check, import contracts, mypy
 	$(UV) run --locked ruff check .
 	$(UV) run --locked ruff format --check .
 	$(UV) run --locked lint-imports
+	$(UV) run --locked mypy
 
 format: uv ## Apply ruff fixes and formatting
 	$(UV) run --locked ruff check --fix .

@@ -23,7 +23,7 @@ from persona_api.middleware import BodySizeLimitMiddleware, RequestLoggingMiddle
 from persona_api.personas.router import router as personas_router
 from persona_api.users.router import router as users_router
 from personagen_shared.db import make_engine, make_sessionmaker
-from personagen_shared.jobs_contract import ARQ_SERIALIZERS
+from personagen_shared.jobs_contract import deserialize_job, serialize_job
 from personagen_shared.logging import configure_logging
 from personagen_shared.settings import Settings, get_settings
 
@@ -46,7 +46,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             settings.redis_url, socket_connect_timeout=2, socket_timeout=5
         ),
         default_queue_name=settings.arq_queue_name,
-        **ARQ_SERIALIZERS,
+        job_serializer=serialize_job,
+        job_deserializer=deserialize_job,
     )
     log.info("api.started", environment=settings.environment.value)
     try:
