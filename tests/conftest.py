@@ -26,6 +26,12 @@ import pytest
 import redis.asyncio as aioredis
 import uvicorn
 
+from personagen_shared.logging import configure_logging
+
+# First call wins (see configure_logging): loggers stay uncached so capture_logs works in
+# every test, whatever ran before it.
+configure_logging("WARNING", json=False, cache_loggers=False)
+
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT.parent / "shared" / "reference"
 TEST_POSTGRES_URL = os.environ.get(

@@ -12,9 +12,22 @@ import sys
 
 import structlog
 
+_configured = False
 
-def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
-    """Configure structlog and the standard library once per process (idempotent)."""
+
+def configure_logging(
+    level: str = "INFO", *, json: bool = True, cache_loggers: bool = True
+) -> None:
+    """Configure structlog and the standard library, once per process: the first call wins.
+
+    The CLI configures before it starts uvicorn, and the app factory's own call is then a
+    no-op. ``cache_loggers`` (structlog's ``cache_logger_on_first_use``) saves work on every
+    log call; tests turn it off so that ``structlog.testing.capture_logs`` sees every logger.
+    """
+    global _configured
+    if _configured:
+        return
+    _configured = True
     shared: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -28,7 +41,7 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
+        cache_logger_on_first_use=cache_loggers,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,
