@@ -13,6 +13,7 @@ from persona_api.analysis.stylometry import (
     analyse_text,
     validate_sample,
 )
+from persona_api.errors import ProblemError
 from tests.analysis.calibration import reference_samples
 
 ENGLISH_SENTENCE = (
@@ -75,7 +76,8 @@ def test_every_rejection_is_a_sample_rejected_with_status_and_detail() -> None:
         (SampleNotEnglish, 422),
     ):
         assert issubclass(cls, SampleRejected)
-        assert cls.status_code == status
+        assert issubclass(cls, ProblemError), "rendered by the API's one problem+json handler"
+        assert cls.status == status
         assert cls.slug.startswith("sample-")
 
 

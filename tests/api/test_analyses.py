@@ -80,6 +80,7 @@ async def test_unusable_samples_are_refused_clearly(
         response = await client.post(url, json=payload, headers=auth)
         assert response.status_code == status, (url, response.text)
         assert response.headers["content-type"] == PROBLEM
+        assert response.json()["type"].startswith("/problems/sample-")
         detail = response.json()["detail"]
         if words_in_detail:
             assert words_in_detail in detail.replace(",", "")

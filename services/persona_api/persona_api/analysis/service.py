@@ -14,36 +14,24 @@ from collections.abc import Iterable
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
-from persona_api.analysis.stylometry import SampleRejected, StylometryResult, analyse_text
-from persona_api.errors import PayloadTooLarge, ProblemError, UnprocessableContent
+from persona_api.analysis.stylometry import StylometryResult, analyse_text
 from personagen_shared.models import Job, JobKind, User, WritingSample
 from personagen_shared.settings import Settings
-
-
-def _problem(exc: SampleRejected) -> ProblemError:
-    error: ProblemError = (
-        PayloadTooLarge(exc.detail) if exc.status_code == 413 else UnprocessableContent(exc.detail)
-    )
-    error.slug = exc.slug
-    return error
 
 
 async def measure_sample(text: str, settings: Settings) -> StylometryResult:
     """Validate and measure ``text`` off the event loop.
 
     Raises:
-        PayloadTooLarge: more than ``ANALYSIS_MAX_WORDS`` words (413).
-        UnprocessableContent: too short, not text, or not English (422), saying why.
+        SampleRejected: more than ``ANALYSIS_MAX_WORDS`` words (413); too short, not text, or
+            not English (422), saying why. A :class:`ProblemError`, answered as problem+json.
     """
-    try:
-        return await run_in_threadpool(
-            analyse_text,
-            text,
-            min_words=settings.analysis_min_words,
-            max_words=settings.analysis_max_words,
-        )
-    except SampleRejected as exc:
-        raise _problem(exc) from None
+    return await run_in_threadpool(
+        analyse_text,
+        text,
+        min_words=settings.analysis_min_words,
+        max_words=settings.analysis_max_words,
+    )
 
 
 def add_analysis(

@@ -59,6 +59,7 @@ from typing import Any, Final, TypedDict
 
 import textstat
 
+from persona_api.errors import ProblemError
 from personagen_shared.traits import SCALE_MAX, SCALE_MIN, TRAITS_BY_NAME
 
 __all__ = [
@@ -351,48 +352,52 @@ _PHRASES_RE = _phrase_regex(sorted(_PHRASE_KIND, key=len, reverse=True))
 # --------------------------------------------------------------------------------------------
 
 
-class SampleRejected(ValueError):
-    """A writing sample that cannot be analysed.
+class SampleRejected(ProblemError):
+    """A writing sample that cannot be analysed: a problem+json answer of the API.
 
     Attributes:
-        status_code: the HTTP status the API answers with (413 or 422).
-        slug: a stable machine-readable reason, e.g. ``sample-too-short`` (for the problem
-            ``type``).
+        status: the HTTP status the API answers with (413 or 422); ``status_code`` too.
+        slug: a stable machine-readable reason, e.g. ``sample-too-short`` (the problem
+            ``type`` is ``/problems/<slug>``).
         detail: one sentence a person reads, saying what is wrong and what would be accepted.
         context: the numbers behind the decision (e.g. ``{"words": 12, "min_words": 50}``).
     """
 
-    status_code: int = 422
+    status: int = 422
     slug: str = "sample-rejected"
 
     def __init__(self, detail: str, **context: Any) -> None:
         super().__init__(detail)
-        self.detail = detail
         self.context = context
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status (alias of ``status``)."""
+        return self.status
 
 
 class SampleTooShort(SampleRejected):
     """Fewer words than the minimum: too little text to measure a style (422)."""
 
-    status_code, slug = 422, "sample-too-short"
+    status, slug = 422, "sample-too-short"
 
 
 class SampleTooLong(SampleRejected):
     """More words than the configured maximum (413 Content Too Large)."""
 
-    status_code, slug = 413, "sample-too-long"
+    status, slug = 413, "sample-too-long"
 
 
 class SampleNotText(SampleRejected):
     """Binary data, control characters, or no words at all (only punctuation/digits) (422)."""
 
-    status_code, slug = 422, "sample-not-text"
+    status, slug = 422, "sample-not-text"
 
 
 class SampleNotEnglish(SampleRejected):
     """Text that is not English: the analysis and its calibration are English-only (422)."""
 
-    status_code, slug = 422, "sample-not-english"
+    status, slug = 422, "sample-not-english"
 
 
 # Calibration of the English check on the 12 reference samples (shared/reference/
