@@ -13,6 +13,7 @@ from personagen.legacy.report import ImportReport
 from personagen.legacy.source import LegacySnapshot, read_source, redact_url
 from personagen.legacy.target import (
     BeforeCommit,
+    check_installation,
     check_target,
     connect_target,
     load_known,
@@ -91,6 +92,7 @@ async def _import_into(
         (str(user["username"]) for user in snapshot.users),
         (str(user.get("email") or "").strip() for user in snapshot.users),
     )
+    await check_installation(conn, snapshot, known)
     plan = plan_import(snapshot, known, report)
     total = plan.rows
     done = 0

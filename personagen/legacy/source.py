@@ -128,8 +128,12 @@ def detect_state(persona_columns: tuple[str, ...]) -> State:
     )
 
 
-def _utc_text(value: Any) -> str | None:
-    """A timestamp (driver value) as ISO text in UTC, so SQLite and PostgreSQL copies agree."""
+def utc_text(value: Any) -> str | None:
+    """A timestamp (driver value) as ISO text in UTC, so SQLite and PostgreSQL copies agree.
+
+    Naive values (Django's SQLite storage with ``USE_TZ``) are UTC; text that is not ISO 8601
+    is returned unchanged, other values as ``str``.
+    """
     if value is None:
         return None
     if isinstance(value, str):
@@ -149,25 +153,39 @@ def fingerprint(
 ) -> str:
     """Identify a legacy installation across copies, backups and its own later migrations.
 
-    The basis is the first ``django_migrations`` row (app, name, applied time: written once,
-    when the database was created) and the first ``auth_user`` row (id, username,
-    date_joined). Both survive copying the file, dumping it into PostgreSQL and PersonaGen05's
-    own migrations, so importing a copy with rows added since maps the old rows to the same
-    legacy ids and imports only the new ones. Two installations created separately differ in
-    both. Returns the SHA-256 of that basis as 64 hex characters.
+    The basis is the first ``django_migrations`` row (app, name, applied time in UTC): Django
+    writes it once, when ``migrate`` first creates the database, and nothing edits it later. It
+    survives copying the file, dumping it into PostgreSQL, PersonaGen05's own migrations and
+    any edit of the data (deleting the first user included), so importing a copy with rows
+    added since maps the old rows to the same legacy ids and imports only the new ones. Two
+    installations created separately differ in its applied time (microseconds, as Django
+    stores it). ``first_user`` (id, username, date_joined) is used only when there is no
+    ``django_migrations`` row to go on; such a fingerprint changes when that user is deleted,
+    which :func:`personagen.legacy.target.check_installation` then catches.
+
+    Returns:
+        The SHA-256 of that basis as 64 hex characters.
     """
-    basis = {
-        "migration": None
-        if first_migration is None
-        else [
-            first_migration["app"],
-            first_migration["name"],
-            _utc_text(first_migration["applied"]),
-        ],
-        "user": None
-        if first_user is None
-        else [int(first_user["id"]), first_user["username"], _utc_text(first_user["date_joined"])],
-    }
+    basis: dict[str, Any]
+    if first_migration is not None:
+        basis = {
+            "migration": [
+                first_migration["app"],
+                first_migration["name"],
+                utc_text(first_migration["applied"]),
+            ]
+        }
+    else:
+        basis = {
+            "migration": None,
+            "user": None
+            if first_user is None
+            else [
+                int(first_user["id"]),
+                first_user["username"],
+                utc_text(first_user["date_joined"]),
+            ],
+        }
     return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
 
 
@@ -195,8 +213,12 @@ def _finish(
     state = detect_state(persona_columns)
     core = [str(row["name"]) for row in migrations if row["app"] == "core"]
     warnings: list[str] = []
-    if "django_migrations" not in tables:
-        warnings.append("no django_migrations table: the state was read from the columns alone")
+    if not migrations:
+        warnings.append(
+            "no django_migrations rows: the state was read from the columns alone, and the "
+            "installation is recognised by its first user (deleting that user in the legacy "
+            "app makes a later import of this database stop with an error)"
+        )
     if CONTENT_TABLE not in tables:
         warnings.append(f"no {CONTENT_TABLE} table: no content pieces to import")
     if state is State.JSON and any(name.startswith(("0003", "0004")) for name in core):

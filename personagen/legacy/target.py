@@ -17,6 +17,7 @@ import asyncpg
 from sqlalchemy import Table
 
 from personagen.legacy.errors import LegacyImportError
+from personagen.legacy.source import LegacySnapshot, utc_text
 from personagen.legacy.transform import Known, UserPlan
 from personagen_shared.models import ContentPiece, LegacyImport, Persona, User
 from personagen_shared.models.legacy import LegacyKind
@@ -65,8 +66,11 @@ async def load_known(
 ) -> Known:
     """Read what earlier runs imported from ``source`` and which names/emails are taken.
 
-    ``usernames``/``emails`` are the legacy ones; only target users holding one of them (and not
-    imported from this source) are returned as taken.
+    ``usernames``/``emails`` are the legacy ones; target users holding one of them (ignoring
+    case) are returned as taken, including users imported from this very source: a new legacy
+    user ``ALICE`` clashes with an ``alice`` imported by an earlier run just as with anyone
+    else (Django's usernames are case-sensitive, PersonaGen's unique index is not). Legacy
+    users already imported never meet this check (see ``plan_import``).
     """
     known = Known()
     rows = await conn.fetch(
@@ -90,17 +94,66 @@ async def load_known(
             live_ids.add(new_id)
     taken = await conn.fetch(
         "SELECT lower(u.username) AS username, lower(u.email) AS email FROM users u "
-        "WHERE (lower(u.username) = ANY($1::text[]) OR lower(u.email) = ANY($2::text[])) "
-        "AND NOT EXISTS (SELECT 1 FROM legacy_imports li WHERE li.source = $3 "
-        "AND li.kind = 'user' AND li.new_id = u.id)",
+        "WHERE lower(u.username) = ANY($1::text[]) OR lower(u.email) = ANY($2::text[])",
         sorted({name.lower() for name in usernames}),
         sorted({email.lower() for email in emails if email}),
-        source,
     )
     for row in taken:
         known.taken_usernames.add(row["username"])
         known.taken_emails.add(row["email"])
     return known
+
+
+async def check_installation(
+    conn: asyncpg.Connection, snapshot: LegacySnapshot, known: Known
+) -> None:
+    """Refuse a source whose fingerprint is new here but whose users were imported before.
+
+    When nothing was imported under ``snapshot.fingerprint`` yet, look for target users that
+    an earlier run imported under another fingerprint from a legacy user with the same id,
+    username and ``date_joined`` (UTC) as one of ``snapshot.users``. Such a match means this is
+    the same installation whose fingerprint changed (e.g. it has no ``django_migrations`` rows
+    and its first user was deleted): importing would skip each of those users as "taken" and
+    never bring in their new rows while reporting success, so stop instead.
+
+    Raises:
+        LegacyImportError: at least one such user exists; the message names them and the other
+            fingerprint. Nothing has been written.
+    """
+    if known.users or known.personas or known.content or not snapshot.users:
+        return
+    legacy = {
+        int(user["id"]): (str(user["username"]).lower(), utc_text(user.get("date_joined")))
+        for user in snapshot.users
+    }
+    rows = await conn.fetch(
+        "SELECT li.source, li.legacy_id, li.legacy_row->'auth_user'->>'username' AS username, "
+        "li.legacy_row->'auth_user'->>'date_joined' AS date_joined FROM legacy_imports li "
+        "JOIN users u ON u.id = li.new_id "
+        "WHERE li.kind = 'user' AND li.source <> $1 AND li.legacy_id = ANY($2::bigint[]) "
+        "ORDER BY li.legacy_id",
+        snapshot.fingerprint,
+        sorted(legacy),
+    )
+    matches = [
+        row
+        for row in rows
+        if row["username"] is not None
+        and legacy[int(row["legacy_id"])]
+        == (str(row["username"]).lower(), utc_text(row["date_joined"]))
+    ]
+    if not matches:
+        return
+    sources = sorted({str(row["source"]) for row in matches})
+    names = ", ".join(f"{row['username']} (legacy id {row['legacy_id']})" for row in matches)
+    raise LegacyImportError(
+        f"{snapshot.location} looks like the same legacy installation as one imported before "
+        f"under fingerprint {', '.join(sources)}, but its fingerprint is now "
+        f"{snapshot.fingerprint}: users {names} were already imported from it. "
+        "Importing would skip them and their new rows, so nothing was written. The fingerprint "
+        "changes when the database has no django_migrations rows and its lowest-id user was "
+        "deleted; import a copy that still has django_migrations (or that user)."
+    )
 
 
 def _imports(plan: UserPlan, source: str) -> list[dict[str, Any]]:

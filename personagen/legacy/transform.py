@@ -62,7 +62,8 @@ class Known:
     ``users``/``personas``/``content``: legacy id -> new id of rows imported by earlier runs.
     ``live_users``/``live_personas``: those new ids that still exist (the user may have deleted
     some since). ``taken_usernames``/``taken_emails``: lower-cased names and emails of target
-    users that did not come from this source (a legacy user with one of them is skipped).
+    users, whichever source they came from (a legacy user not imported yet with one of them is
+    skipped).
     """
 
     users: dict[int, uuid.UUID] = field(default_factory=dict)
@@ -555,8 +556,10 @@ def plan_import(snapshot: LegacySnapshot, known: Known, report: ImportReport) ->
     Cheap (no normalisation): the expensive mapping happens per user in :func:`build_user`,
     so memory holds one user's new rows at a time. Rows already imported (their legacy id is in
     ``known``) are counted and left alone. A user whose username or email (ignoring case)
-    belongs to a PersonaGen user that did not come from this source is skipped with all their
-    rows: merging into someone else's account is never safe.
+    belongs to another PersonaGen user is skipped with all their rows: merging into someone
+    else's account is never safe. That includes users of this source imported earlier (or
+    earlier in this run): Django's usernames are case-sensitive, so ``ALICE`` and ``alice``
+    can both exist there, and the one skipped on the first run stays skipped on every run.
     """
     counts = report.counts
     counts["user"].read = len(snapshot.users)
@@ -580,15 +583,18 @@ def plan_import(snapshot: LegacySnapshot, known: Known, report: ImportReport) ->
     for row in snapshot.users:
         legacy_id = int(row["id"])
         username = usernames[legacy_id]
+        email = _user_email(row, snapshot.fingerprint).lower()
         if legacy_id in known.users:
             counts["user"].already_imported += 1
+            # Still taken for the legacy users after it, exactly as on the first run.
+            taken_usernames.add(username.lower())
+            taken_emails.add(email)
             new_id = known.users[legacy_id]
             if new_id not in known.live_users:
                 unavailable[legacy_id] = "its user was imported earlier and since deleted"
                 continue
             buckets[legacy_id] = UserBucket(legacy_id, username, new_id, None)
             continue
-        email = _user_email(row, snapshot.fingerprint).lower()
         if username.lower() in taken_usernames or email in taken_emails:
             which = "username" if username.lower() in taken_usernames else "email"
             reason = f"{which} already belongs to another PersonaGen user"

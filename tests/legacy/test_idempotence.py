@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from personagen.legacy import import_legacy
+import pytest
+
+from personagen.legacy import LegacyImportError, import_legacy
 from tests.legacy._support import (
     JSON_DB,
     copy_legacy,
@@ -113,3 +115,74 @@ async def test_rows_added_to_a_copy_since_are_picked_up(database_url: str, tmp_p
     third = await import_legacy(str(copy), database_url)
     assert all(third.counts[kind].imported == 0 for kind in KINDS)
     assert await table_counts(database_url) == after
+
+
+def _delete_first_user(copy: Path) -> None:
+    """Delete legacy user 1 (alice_writer, author 1) with every row that points at her."""
+    sqlite_exec(
+        copy,
+        (
+            "DELETE FROM core_contentpiece WHERE author_id = 1 "
+            "OR persona_id IN (SELECT id FROM core_persona WHERE author_id = 1)",
+            (),
+        ),
+        ("DELETE FROM core_persona WHERE author_id = 1", ()),
+        ("DELETE FROM core_author WHERE user_id = 1", ()),
+        ("DELETE FROM auth_user WHERE id = 1", ()),
+    )
+
+
+async def test_deleting_the_first_legacy_user_keeps_the_installation(
+    database_url: str, tmp_path: Path
+) -> None:
+    """The installation is recognised by what never changes (its first migration), so deleting
+    the lowest-id user in the legacy app neither skips everyone nor stops new rows arriving."""
+    copy = copy_legacy(JSON_DB, tmp_path)
+    first = await import_legacy(str(copy), database_url)
+    _delete_first_user(copy)
+    sqlite_exec(
+        copy,
+        (
+            "INSERT INTO core_persona (id, name, description, data, is_active, created_at, "
+            "updated_at, author_id) VALUES (121, 'After the purge', NULL, NULL, 1, "
+            "'2024-12-10 10:00:00', '2024-12-10 10:00:00', 2)",
+            (),
+        ),
+    )
+    before = await table_counts(database_url)
+
+    report = await import_legacy(str(copy), database_url)
+
+    assert report.fingerprint == first.fingerprint
+    assert report.ok, report.failures
+    assert report.skipped == []
+    assert {kind: report.counts[kind].imported for kind in KINDS} == {
+        "user": 0,
+        "persona": 1,
+        "content": 0,
+    }
+    assert report.counts["user"].already_imported == 2
+    assert report.counts["persona"].already_imported == 120 - 55
+    after = await table_counts(database_url)
+    assert after["personas"] == before["personas"] + 1
+    assert after["users"] == before["users"]
+    assert (await imported_personas(database_url))[121]["owner"] == "bob.dev"
+
+
+async def test_an_installation_whose_fingerprint_changed_is_refused(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Without ``django_migrations`` the fingerprint falls back to the first user; when that
+    user is deleted the fingerprint changes, and the importer says so instead of skipping every
+    user as "taken" and reporting success."""
+    copy = copy_legacy(JSON_DB, tmp_path)
+    sqlite_exec(copy, ("DROP TABLE django_migrations", ()))
+    await import_legacy(str(copy), database_url)
+    _delete_first_user(copy)
+    before = await table_counts(database_url)
+
+    with pytest.raises(LegacyImportError, match="same legacy installation") as caught:
+        await import_legacy(str(copy), database_url)
+
+    assert "bob.dev" in str(caught.value)
+    assert await table_counts(database_url) == before
