@@ -7,9 +7,6 @@ second round trip (and without implicit lazy I/O, which async sessions cannot do
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -32,20 +29,12 @@ def make_engine(settings: Settings, *, pool_size: int | None = None) -> AsyncEng
         max_overflow=settings.database_max_overflow,
         pool_pre_ping=True,
         pool_recycle=1800,
+        # Statement parameters hold password hashes, writing samples and prompts: keep them
+        # out of error messages (and so out of logs).
+        hide_parameters=True,
     )
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Session factory bound to ``engine`` (no expiry on commit, no autoflush surprises)."""
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-
-
-@asynccontextmanager
-async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """A session that rolls back on error and always closes."""
-    async with factory() as session:
-        try:
-            yield session
-        except BaseException:
-            await session.rollback()
-            raise

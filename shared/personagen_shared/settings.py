@@ -15,8 +15,10 @@ from typing import Annotated, Literal
 from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PLACEHOLDER_SECRET_KEYS = frozenset({"", "changeme", "change-me", "secret", "dev-insecure-key"})
-DEV_SECRET_KEY = "dev-insecure-key"
+DEV_SECRET_KEY = "dev-insecure-key-for-local-development-only"
+PLACEHOLDER_SECRET_KEYS = frozenset(
+    {"", "changeme", "change-me", "secret", "dev-insecure-key", DEV_SECRET_KEY}
+)
 MIN_SECRET_KEY_LENGTH = 32
 
 
@@ -25,7 +27,8 @@ class SettingsError(RuntimeError):
 
 
 class Environment(StrEnum):
-    """Where the process runs; only ``development`` tolerates a placeholder ``SECRET_KEY``."""
+    """Where the process runs; only ``development`` tolerates a missing or placeholder
+    ``SECRET_KEY`` (``test`` and ``production`` need a real one)."""
 
     DEVELOPMENT = "development"
     TEST = "test"
@@ -109,7 +112,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _check_secret_key(self) -> Settings:
         key = self.secret_key.get_secret_value()
-        if self.environment is Environment.PRODUCTION:
+        if self.environment is not Environment.DEVELOPMENT:
             if key.lower() in PLACEHOLDER_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
                 raise ValueError(
                     "SECRET_KEY must be set to a random value of at least "

@@ -5,6 +5,7 @@ The LLM half (the worker's ``run_analysis``) is covered in tests/api/test_analys
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 import asyncpg
@@ -133,3 +134,25 @@ async def test_reanalysis_of_a_persona(
         url, json={"writing_sample": LEGAL, "overwrite": "yes please"}, headers=auth
     )
     assert bad.status_code == 422
+
+
+async def test_concurrent_reanalyses_and_edits_never_lose_a_version(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    persona = (await client.post("/v1/personas", json={"name": "Busy"}, headers=auth)).json()
+    url = f"/v1/personas/{persona['id']}"
+    results = await asyncio.gather(
+        *(
+            client.post(f"{url}/analyses", json={"writing_sample": LEGAL}, headers=auth)
+            for _ in range(5)
+        ),
+        *(
+            client.patch(url, json={"formality_level": level}, headers=auth)
+            for level in range(1, 6)
+        ),
+    )
+    assert [r.status_code for r in results] == [202] * 5 + [200] * 5
+    after = (await client.get(url, headers=auth)).json()
+    assert after["version"] == 1 + 10, "every change bumps the version once"
+    assert after["updated_at"] > persona["updated_at"]
+    assert after["analysis_job_id"] in {r.json()["id"] for r in results[:5]}

@@ -132,3 +132,25 @@ async def test_every_v1_route_needs_a_token(client: httpx.AsyncClient, api_serve
             assert response.status_code == 401, (method, path, response.status_code)
             checked += 1
     assert checked >= 6
+
+
+async def test_hostile_credentials_are_401_or_422_never_500(client: httpx.AsyncClient) -> None:
+    await register(client, "robin", password="robin-password-1")
+    for form in (
+        {"username": "rob\x00in", "password": "robin-password-1"},
+        {"username": "robin", "password": "robin-\x00password"},
+        {"username": "rob\udfffin", "password": "x"},
+        {"username": "robin", "password": "pw-\ud800"},
+    ):
+        body = "&".join(f"{k}={v}" for k, v in form.items()).encode("utf-8", "surrogatepass")
+        response = await client.post(
+            "/v1/auth/token",
+            content=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert response.status_code == 401, (form, response.text)
+    surrogate = b'{"username": "sur", "email": "sur@example.com", "password": "pass\\ud800word"}'
+    response = await client.post(
+        "/v1/auth/register", content=surrogate, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422

@@ -7,6 +7,7 @@ whole pipeline with a real worker is in tests/api/test_generation_flow.py.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import uuid
@@ -184,3 +185,33 @@ async def test_list_jobs_filters_and_pages(client: httpx.AsyncClient, auth: dict
     assert analysis["items"] == []
     bad = await client.get("/v1/jobs", params={"status": "exploded"}, headers=auth)
     assert bad.status_code == 422
+
+
+async def test_idempotency_keys_are_per_user(
+    client: httpx.AsyncClient, auth: dict[str, str], other_auth: dict[str, str]
+) -> None:
+    mine = await make_persona(client, auth)
+    theirs = await make_persona(client, other_auth)
+    first = await client.post(
+        f"/v1/personas/{mine}/generations",
+        json={"prompt": "x"},
+        headers={**auth, "Idempotency-Key": "shared-key"},
+    )
+    second = await client.post(
+        f"/v1/personas/{theirs}/generations",
+        json={"prompt": "x"},
+        headers={**other_auth, "Idempotency-Key": "shared-key"},
+    )
+    assert first.status_code == second.status_code == 202
+    assert first.json()["id"] != second.json()["id"]
+
+
+async def test_forged_job_and_content_cursors_are_400(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    for path in ("/v1/jobs", "/v1/content"):
+        for value in ("abc", 5, None, {"dt": "2026-01-01T00:00:00"}):
+            raw = json.dumps(["-created_at", value, str(uuid.uuid4())]).encode()
+            cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+            response = await client.get(path, params={"cursor": cursor}, headers=auth)
+            assert response.status_code == 400, (path, value, response.text)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import uuid
 
 import asyncpg
@@ -49,9 +51,7 @@ async def test_create_read_update_delete(client: httpx.AsyncClient, auth: dict[s
     assert body["version"] == 1
     assert set(TRAITS_NAMES) <= set(body)
 
-    got = await client.get(
-        body["location"] if "location" in body else f"/v1/personas/{body['id']}", headers=auth
-    )
+    got = await client.get(response.headers["location"], headers=auth)
     assert got.status_code == 200 and got.json() == body
     assert got.headers["etag"] == '"1"'
 
@@ -392,3 +392,75 @@ async def test_default_listing_is_newest_first(
     page = (await client.get("/v1/personas", headers=auth)).json()
     assert [item["id"] for item in page["items"]] == ids[::-1]
     assert page["next_cursor"] is None
+
+
+def forge_cursor(order_by: str, value: object) -> str:
+    raw = json.dumps([order_by, value, str(uuid.uuid4())]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("order_by", "value"),
+    [
+        ("-created_at", "abc"),
+        ("-created_at", 5),
+        ("-created_at", None),
+        ("-created_at", {"dt": "2026-01-01T00:00:00"}),
+        ("name", {"dt": "2026-01-01T00:00:00+00:00"}),
+        ("name", 1.5),
+        ("name", None),
+        ("formality_level", "x"),
+        ("formality_level", 1e30),
+        ("formality_level", 10**12),
+        ("formality_level", True),
+        ("tone", 3),
+    ],
+)
+async def test_forged_cursors_are_400_not_500(
+    client: httpx.AsyncClient, auth: dict[str, str], order_by: str, value: object
+) -> None:
+    await create(client, auth)
+    response = await client.get(
+        "/v1/personas",
+        params={"order_by": order_by, "cursor": forge_cursor(order_by, value)},
+        headers=auth,
+    )
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == PROBLEM
+
+
+async def test_hostile_if_match_and_text(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
+    persona = await create(client, auth)
+    url = f"/v1/personas/{persona['id']}"
+    for tag in ('"99999999999999999999"', '"\u00b2"', '"-1"', '"1.0"', "garbage"):
+        headers = {**auth, "If-Match": tag.encode("latin-1")}  # "²" is the byte 0xb2
+        assert (await client.patch(url, json={"tone": "x"}, headers=headers)).status_code == 412
+        assert (await client.delete(url, headers=headers)).status_code == 412
+    for payload in ({"description": "\ud800"}, {"name": "a\udfffb"}, {"tone": "\ud83d"}):
+        body = json.dumps(payload).encode()  # keeps the lone surrogate as a \\u escape
+        response = await client.post(
+            "/v1/personas", content=body, headers={**auth, "Content-Type": "application/json"}
+        )
+        assert response.status_code == 422, (payload, response.text)
+    assert (await client.get(url, headers=auth)).json()["version"] == 1
+
+
+@pytest.mark.parametrize("order_by", ["-created_at", "name", "-formality_level", "tone"])
+async def test_pages_come_in_sort_order(
+    client: httpx.AsyncClient, auth: dict[str, str], order_by: str
+) -> None:
+    for i in range(11):
+        fields: dict[str, object] = {"name": f"N{i % 4}"}
+        if i % 3:
+            fields |= {"formality_level": i % 5 + 1, "tone": f"t{i % 3}"}
+        await create(client, auth, **fields)
+    whole = await client.get(
+        "/v1/personas", params={"order_by": order_by, "limit": 100}, headers=auth
+    )
+    expected = [item["id"] for item in whole.json()["items"]]
+    assert await _page_through(client, auth, limit=3, order_by=order_by) == expected
+    column = order_by.lstrip("-")
+    values = [item[column] for item in whole.json()["items"]]
+    present = [v for v in values if v is not None]
+    assert values == present + [None] * (len(values) - len(present)), "nulls last"
+    assert present == sorted(present, reverse=order_by.startswith("-"))

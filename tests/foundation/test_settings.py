@@ -31,12 +31,13 @@ def test_malformed_values_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     "key", ["", "changeme", "secret", "dev-insecure-key", "short-but-random-1234"]
 )
-def test_production_refuses_missing_or_placeholder_secret_key(
+def test_outside_development_a_missing_or_placeholder_secret_key_is_refused(
     monkeypatch: pytest.MonkeyPatch, key: str
 ) -> None:
     monkeypatch.chdir("/")
-    with pytest.raises(SettingsError, match="SECRET_KEY must be set"):
-        load_settings(environment="production", secret_key=key, **GOOD)
+    for environment in ("production", "test"):
+        with pytest.raises(SettingsError, match="SECRET_KEY must be set"):
+            load_settings(environment=environment, secret_key=key, **GOOD)
 
 
 def test_development_tolerates_a_missing_key_and_production_accepts_a_real_one(

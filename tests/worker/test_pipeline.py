@@ -332,3 +332,31 @@ async def test_no_secret_in_job_error_or_logs(
         assert API_KEY not in written
     for error in errors:
         assert "TOPIC-XYZ" not in error
+
+
+async def test_nul_in_the_reply_is_dropped_and_no_prompt_reaches_the_logs(
+    seed: Seeder,
+    standin: LLMStandIn,
+    settings_for: SettingsFor,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """PostgreSQL text cannot hold NUL: the worker drops it instead of failing the write (which
+    used to log the statement's parameters, the prompt among them)."""
+    standin.push(ok("Title: Zero\x00 Day\n\nBody with a NUL \x00 here."))
+    persona = await seed.persona(await seed.user(), name="PERSONA-NAME-SECRETIVE")
+    job = await seed.job(persona, "TOPIC-NUL")
+    caplog.set_level("DEBUG")
+    with structlog.testing.capture_logs() as events:
+        await run_burst(settings_for(standin))
+    done = await seed.get_job(job.id)
+    assert done.status == JobStatus.SUCCEEDED, done.error
+    (piece,) = await seed.pieces(job.id)
+    assert (piece.title, piece.content) == ("Zero Day", "Body with a NUL  here.")
+    logged = "\n".join(
+        [repr(event) for event in events]
+        + [record.getMessage() for record in caplog.records]
+        + list(capfd.readouterr())
+    )
+    assert "PERSONA-NAME-SECRETIVE" not in logged
+    assert "TOPIC-NUL" not in logged

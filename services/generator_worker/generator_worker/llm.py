@@ -274,7 +274,11 @@ def reply_from_completion(completion: Any) -> LLMReply:
         text = choice.message.content
     except (AttributeError, IndexError, KeyError, TypeError):
         raise UnusableReplyError("the LLM server sent a malformed response") from None
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str):
+        raise UnusableReplyError("the LLM returned an empty reply")
+    # PostgreSQL text and jsonb cannot hold NUL; a model can emit one.
+    text = text.replace("\x00", "")
+    if not text.strip():
         raise UnusableReplyError("the LLM returned an empty reply")
     usage = getattr(completion, "usage", None)
     model = getattr(completion, "model", None)

@@ -65,6 +65,7 @@ def make_worker_engine(settings: Settings) -> AsyncEngine:
         max_overflow=settings.database_max_overflow,
         pool_pre_ping=False,
         pool_recycle=1800,
+        hide_parameters=True,  # parameters hold prompts and replies: never in errors or logs
     )
 
 

@@ -70,21 +70,16 @@ async def _generate(state: WorkerState, claimed: store.Claim) -> dict[str, Any] 
         prompt = build_prompt(claimed.persona, prompt_text)
     except ValueError:
         raise JobFailure("the persona or the prompt cannot be made into a prompt") from None
-    deadline = settings.worker_job_timeout_seconds
-    try:
-        async with asyncio.timeout(deadline):
-            reply = await llm.generate(
-                state.llm,
-                model=settings.llm_model,
-                prompt=prompt,
-                policy=state.policy,
-                on_attempt=partial(count_attempt, state, claimed.job_id),
-                timeout_seconds=settings.llm_timeout_seconds,
-                max_tokens=max_tokens,
-                temperature=temperature,
-            )
-    except TimeoutError:
-        raise JobFailure(f"the job took longer than {deadline} s and was stopped") from None
+    reply = await llm.generate(
+        state.llm,
+        model=settings.llm_model,
+        prompt=prompt,
+        policy=state.policy,
+        on_attempt=partial(count_attempt, state, claimed.job_id),
+        timeout_seconds=settings.llm_timeout_seconds,
+        max_tokens=max_tokens,
+        temperature=temperature,
+    )
     split = split_reply(reply.text)
     piece = store.Piece(
         title=split.title,
@@ -102,6 +97,22 @@ async def _generate(state: WorkerState, claimed: store.Claim) -> dict[str, Any] 
 async def _fail(state: WorkerState, job_id: uuid.UUID, message: str) -> bool:
     """Record the failure; False when the row was no longer this run's (e.g. cancelled)."""
     return await store.fail(state.db, job_id, worker_id=state.worker_id, error=message)
+
+
+async def _within_deadline(
+    run: Awaitable[dict[str, Any] | None], state: WorkerState
+) -> dict[str, Any] | None:
+    """Run the whole of a job's work (reads, LLM calls, the final write) under one deadline,
+    ``WORKER_JOB_TIMEOUT_SECONDS``, shorter than arq's own: a run that overruns fails with a
+    clear message instead of being cancelled by arq and put back in the queue."""
+    deadline = state.settings.worker_job_timeout_seconds
+    try:
+        async with asyncio.timeout(deadline) as scope:
+            return await run
+    except TimeoutError:
+        if not scope.expired():
+            raise
+        raise JobFailure(f"the job took longer than {deadline} s and was stopped") from None
 
 
 Work = Callable[[WorkerState, store.Claim], Awaitable[dict[str, Any] | None]]
@@ -141,7 +152,7 @@ async def run_job(
         started = time.perf_counter()
         log.info(f"{kind}.started", persona_id=str(claimed.persona_id))
         try:
-            outcome = await work(state, claimed)
+            outcome = await _within_deadline(work(state, claimed), state)
         except JobCancelled:
             log.info(f"{kind}.cancelled", during="run")
             return "cancelled"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 _TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
+# ASCII digits only (str.isdigit() accepts "²") and within the int4 ``version`` column.
+_VERSION = re.compile(r"[0-9]{1,9}")
 
 
 def etag(version: int) -> str:
@@ -22,7 +24,7 @@ def parse_if_match(header: str | None) -> frozenset[int] | None:
         return None
     versions = set()
     for weak, value in _TAG.findall(header):
-        if not weak and value.isdigit():
+        if not weak and _VERSION.fullmatch(value):
             versions.add(int(value))
     return frozenset(versions)
 

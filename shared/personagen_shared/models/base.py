@@ -40,7 +40,7 @@ def created_at_field() -> datetime:
 
 
 def updated_at_field() -> datetime:
-    """``updated_at``: set by the application on every change (see ``touch``)."""
+    """``updated_at``: set by the application on every change (``clock_timestamp()``)."""
     return Field(
         default_factory=utcnow,
         sa_type=DateTime(timezone=True),

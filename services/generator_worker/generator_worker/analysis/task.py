@@ -11,7 +11,6 @@ description.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from functools import partial
 from typing import Any
@@ -95,17 +94,12 @@ async def _analyse(state: WorkerState, claimed: store.Claim) -> dict[str, Any] |
     sample = await store.load_sample(state.db, sample_id, owner_id=claimed.owner_id)
     if sample is None:
         raise JobFailure(SAMPLE_GONE)
-    deadline = settings.worker_job_timeout_seconds
-    try:
-        async with asyncio.timeout(deadline):
-            judgement: Judgement = await judge_traits(
-                partial(_complete, state, claimed),
-                sample.text,
-                mode=settings.analysis_output_mode,
-                exclude=sample.measured_traits.keys(),
-            )
-    except TimeoutError:
-        raise JobFailure(f"the job took longer than {deadline} s and was stopped") from None
+    judgement: Judgement = await judge_traits(
+        partial(_complete, state, claimed),
+        sample.text,
+        mode=settings.analysis_output_mode,
+        exclude=sample.measured_traits.keys(),
+    )
     outcome = merge_traits(sample.measured_traits, judgement.document)
     result = {
         "writing_sample_id": str(sample_id),

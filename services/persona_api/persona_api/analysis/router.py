@@ -11,6 +11,7 @@ from persona_api.analysis.schemas import AnalysisJobRead, AnalysisRequest, Perso
 from persona_api.deps import ArqDep, CurrentUser, JsonBody, SessionDep, SettingsDep
 from persona_api.errors import error_responses
 from persona_api.jobs import service as jobs
+from persona_api.personas import service as personas
 from personagen_shared.models import Job, User, WritingSample
 
 router = APIRouter(tags=["analyses"], responses=error_responses(401))
@@ -75,8 +76,11 @@ async def analyse_persona(
 ) -> AnalysisJobRead:
     """Queue an analysis that fills the persona's null traits (all of them with
     ``overwrite: true``); its name and description are never touched."""
-    persona = await jobs.owned_persona(session, user, persona_id)
+    await personas.get_persona(session, user, persona_id)  # 404 before measuring
     measured = await service.measure_sample(body.writing_sample, settings)
+    # Lock the row while the sample and job that refer to it are written, so a concurrent
+    # DELETE waits instead of breaking their foreign keys.
+    persona = await personas.get_persona(session, user, persona_id, for_update=True)
     sample, job = service.add_analysis(
         session,
         user,
@@ -85,8 +89,8 @@ async def analyse_persona(
         persona_id=persona.id,
         overwrite=body.overwrite,
     )
-    persona.analysis_job_id = job.id
-    persona.version += 1  # the representation changed: a new ETag
+    await session.flush()
+    await personas.mark_analysis(session, persona, job.id)
     await session.commit()
     await jobs.queue_job(arq, job, queue_name=settings.arq_queue_name)
     return await _accepted(session, user, sample, job, response)

@@ -9,6 +9,7 @@ from sqlmodel import col
 
 from persona_api.errors import Conflict
 from persona_api.security import DUMMY_HASH, password_hasher
+from persona_api.validation import is_encodable
 from personagen_shared.models import User
 
 
@@ -31,12 +32,21 @@ async def register_user(session: AsyncSession, *, username: str, email: str, pas
     return user
 
 
+def _usable(text: str) -> bool:
+    # The token form is not a pydantic model: a NUL or a lone surrogate would otherwise reach
+    # PostgreSQL or the hasher and fail there.
+    return "\x00" not in text and is_encodable(text)
+
+
 async def authenticate(session: AsyncSession, *, username: str, password: str) -> User | None:
     """The active user with these credentials, or None.
 
     Unknown users cost one hash verification too (no enumeration by timing). A legacy Django
     hash that verifies is replaced by an argon2 hash in the same request.
     """
+    if not _usable(username) or not _usable(password):
+        password_hasher.verify("dummy-password-for-timing", DUMMY_HASH)
+        return None
     user: User | None = await session.scalar(
         select(User).where(func.lower(col(User.username)) == username.lower())
     )

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from persona_api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from persona_api.validation import SafeStr, TrimmedStr
 from personagen_shared.models import ContentStatus
 from personagen_shared.models.content import TAG_MAX_LENGTH, TITLE_MAX_LENGTH
@@ -59,7 +60,7 @@ class ContentListParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    limit: Annotated[int, Field(ge=1, le=100)] = 20
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT
     cursor: Annotated[str | None, Field(max_length=2048)] = None
     persona_id: uuid.UUID | None = None
     status: ContentStatus | None = None

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from persona_api.errors import NotFound, UnprocessableContent
-from persona_api.pagination import decode_cursor, encode_cursor
+from persona_api.pagination import SortKey, page, paginate
 from personagen_shared.models import ContentPiece, ContentStatus, User
 from personagen_shared.text import count_words
 
-LIST_SORT = "-created_at"
+LIST_SORT = SortKey("-created_at", col(ContentPiece.created_at), col(ContentPiece.id), datetime)
+"""Content pieces are listed newest first."""
 
 
 async def get_content(session: AsyncSession, owner: User, content_id: uuid.UUID) -> ContentPiece:
@@ -44,19 +46,9 @@ async def list_content(
         stmt = stmt.where(col(ContentPiece.persona_id) == persona_id)
     if status is not None:
         stmt = stmt.where(col(ContentPiece.status) == status.value)
-    if cursor:
-        value, row_id = decode_cursor(cursor, LIST_SORT)
-        stmt = stmt.where(
-            tuple_(col(ContentPiece.created_at), col(ContentPiece.id)) < tuple_(value, row_id)
-        )
-    stmt = stmt.order_by(col(ContentPiece.created_at).desc(), col(ContentPiece.id).desc())
-    stmt = stmt.limit(limit + 1)
+    stmt = paginate(stmt, LIST_SORT, cursor=cursor, limit=limit)
     rows = list(await session.scalars(stmt))
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(LIST_SORT, rows[-1].created_at, rows[-1].id)
-    return rows, next_cursor
+    return page(rows, LIST_SORT, limit, lambda piece: (piece.created_at, piece.id))
 
 
 async def update_content(

@@ -12,6 +12,7 @@ from persona_api.errors import error_responses
 from persona_api.jobs import service
 from persona_api.jobs.schemas import GenerationRequest, JobListParams, JobRead
 from persona_api.pagination import Page
+from persona_api.personas import service as personas
 from personagen_shared.models import JobKind
 
 router = APIRouter(tags=["jobs"], responses=error_responses(401))
@@ -48,7 +49,7 @@ async def create_generation(
     The job row is committed before it is enqueued (with its id as arq's job id), so the worker
     always finds it and never runs it twice.
     """
-    await service.owned_persona(session, user, persona_id)
+    await personas.get_persona(session, user, persona_id)
     job, created = await service.create_job(
         session,
         user,

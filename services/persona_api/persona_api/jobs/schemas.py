@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from persona_api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from persona_api.validation import TrimmedStr
 from personagen_shared.models import JobKind, JobStatus
 
@@ -58,7 +59,7 @@ class JobListParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    limit: Annotated[int, Field(ge=1, le=100)] = 20
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT
     cursor: Annotated[str | None, Field(max_length=2048)] = None
     status: JobStatus | None = None
     kind: JobKind | None = None

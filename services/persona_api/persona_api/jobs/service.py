@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 import structlog
 from arq.connections import ArqRedis
 from arq.jobs import Job as ArqJob
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import func
@@ -16,12 +17,13 @@ from sqlmodel import col
 
 from persona_api.errors import Conflict, NotFound
 from persona_api.jobs.schemas import JobRead
-from persona_api.pagination import decode_cursor, encode_cursor
+from persona_api.pagination import SortKey, page, paginate
 from personagen_shared.jobs_contract import deserialize_job, enqueue_job
-from personagen_shared.models import ContentPiece, Job, JobKind, JobStatus, Persona, User
+from personagen_shared.models import ContentPiece, Job, JobKind, JobStatus, User
 
 log = structlog.get_logger(__name__)
-LIST_SORT = "-created_at"
+LIST_SORT = SortKey("-created_at", col(Job.created_at), col(Job.id), datetime)
+"""Jobs are listed newest first."""
 
 
 def to_read(job: Job, content_piece_id: uuid.UUID | None) -> JobRead:
@@ -115,16 +117,6 @@ def _same_request(
     return job
 
 
-async def owned_persona(session: AsyncSession, owner: User, persona_id: uuid.UUID) -> Persona:
-    """The owner's persona (for starting a job on it). Raises :class:`NotFound`."""
-    persona: Persona | None = await session.scalar(
-        select(Persona).where(col(Persona.id) == persona_id, col(Persona.owner_id) == owner.id)
-    )
-    if persona is None:
-        raise NotFound(f"Persona {persona_id} not found.")
-    return persona
-
-
 async def get_job(session: AsyncSession, owner: User, job_id: uuid.UUID) -> JobRead:
     """One of the owner's jobs with its content piece id. Raises :class:`NotFound`."""
     row = (
@@ -158,16 +150,13 @@ async def list_jobs(
         stmt = stmt.where(col(Job.status) == status.value)
     if kind is not None:
         stmt = stmt.where(col(Job.kind) == kind.value)
-    if cursor:
-        value, row_id = decode_cursor(cursor, LIST_SORT)
-        stmt = stmt.where(tuple_(col(Job.created_at), col(Job.id)) < tuple_(value, row_id))
-    stmt = stmt.order_by(col(Job.created_at).desc(), col(Job.id).desc()).limit(limit + 1)
-    rows = (await session.execute(stmt)).all()
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1][0]
-        next_cursor = encode_cursor(LIST_SORT, last.created_at, last.id)
+    stmt = paginate(stmt, LIST_SORT, cursor=cursor, limit=limit)
+    rows, next_cursor = page(
+        (await session.execute(stmt)).all(),
+        LIST_SORT,
+        limit,
+        lambda row: (row[0].created_at, row[0].id),
+    )
     return [to_read(job, piece_id) for job, piece_id in rows], next_cursor
 
 

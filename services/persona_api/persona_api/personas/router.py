@@ -59,7 +59,8 @@ async def create_persona(
             text=sample,
             measured=measured,
             persona_id=persona.id,
-            keep=body.model_fields_set.intersection(TRAIT_NAMES),
+            # Traits the user gave a value; one sent as null is unknown, for analysis to fill.
+            keep={name for name in TRAIT_NAMES if getattr(body, name) is not None},
         )
         persona.analysis_job_id = job.id
     await session.commit()

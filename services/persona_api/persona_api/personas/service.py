@@ -6,6 +6,7 @@ Another user's persona is indistinguishable from a missing one (:class:`NotFound
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
@@ -13,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from persona_api.errors import NotFound, PreconditionFailed, UnprocessableContent
-from persona_api.pagination import decode_cursor, encode_cursor, keyset_condition, order_clauses
+from persona_api.pagination import SortKey, page, paginate
 from persona_api.personas.filters import NON_NULL_SORT_COLUMNS
 from personagen_shared.models import Persona, User
-from personagen_shared.traits import SCALE_TRAITS, TEXT_TRAITS
+from personagen_shared.traits import SCALE_TRAITS, TEXT_TRAITS, TRAITS_BY_NAME
 
 NOT_NULL_FIELDS = ("name", "is_active")
 
@@ -26,6 +27,20 @@ def not_found(persona_id: uuid.UUID) -> NotFound:
     return NotFound(f"Persona {persona_id} not found.")
 
 
+async def mark_analysis(session: AsyncSession, persona: Persona, job_id: uuid.UUID) -> None:
+    """Point the persona at its new analysis job, as one UPDATE that bumps ``version`` and
+    ``updated_at`` (a read-modify-write would lose concurrent increments)."""
+    await session.execute(
+        update(Persona)
+        .where(col(Persona.id) == persona.id)
+        .values(
+            analysis_job_id=job_id,
+            version=col(Persona.version) + 1,
+            updated_at=func.clock_timestamp(),
+        )
+    )
+
+
 def new_persona(session: AsyncSession, owner: User, fields: dict[str, Any]) -> Persona:
     """Stage a persona for ``owner`` from validated ``fields`` (the caller commits)."""
     persona = Persona(owner_id=owner.id, **fields)
@@ -33,11 +48,15 @@ def new_persona(session: AsyncSession, owner: User, fields: dict[str, Any]) -> P
     return persona
 
 
-async def get_persona(session: AsyncSession, owner: User, persona_id: uuid.UUID) -> Persona:
-    """The owner's persona. Raises :class:`NotFound`."""
-    persona: Persona | None = await session.scalar(
-        select(Persona).where(col(Persona.id) == persona_id, col(Persona.owner_id) == owner.id)
-    )
+async def get_persona(
+    session: AsyncSession, owner: User, persona_id: uuid.UUID, *, for_update: bool = False
+) -> Persona:
+    """The owner's persona; ``for_update`` locks its row until the transaction ends.
+
+    Raises :class:`NotFound`.
+    """
+    stmt = select(Persona).where(col(Persona.id) == persona_id, col(Persona.owner_id) == owner.id)
+    persona: Persona | None = await session.scalar(stmt.with_for_update() if for_update else stmt)
     if persona is None:
         raise not_found(persona_id)
     return persona
@@ -131,10 +150,8 @@ async def list_personas(
     Returns the rows (at most ``params.limit``) and the cursor of the next page (None at the end).
     Raises :class:`persona_api.errors.BadRequest` for a malformed cursor.
     """
-    descending = params.order_by.startswith("-")
+    key = persona_sort_key(params.order_by)
     sort = params.order_by.lstrip("-")
-    column = getattr(Persona, sort)
-    nullable = sort not in NON_NULL_SORT_COLUMNS
     stmt = select(Persona).where(col(Persona.owner_id) == owner.id)
     for trait in SCALE_TRAITS:
         low = getattr(params, f"{trait.name}__gte")
@@ -152,25 +169,24 @@ async def list_personas(
         stmt = stmt.where(
             or_(col(Persona.name).ilike(pattern), col(Persona.description).ilike(pattern))
         )
-    if params.cursor:
-        value, row_id = decode_cursor(params.cursor, params.order_by)
-        stmt = stmt.where(
-            keyset_condition(
-                column,
-                col(Persona.id),
-                descending=descending,
-                value=value,
-                row_id=row_id,
-                nullable=nullable,
-            )
-        )
-    stmt = stmt.order_by(
-        *order_clauses(column, col(Persona.id), descending=descending, nullable=nullable)
-    ).limit(params.limit + 1)
+    stmt = paginate(stmt, key, cursor=params.cursor, limit=params.limit)
     rows = list(await session.scalars(stmt))
-    next_cursor = None
-    if len(rows) > params.limit:
-        rows = rows[: params.limit]
-        last = rows[-1]
-        next_cursor = encode_cursor(params.order_by, getattr(last, sort), last.id)
-    return rows, next_cursor
+    return page(rows, key, params.limit, lambda row: (getattr(row, sort), row.id))
+
+
+def persona_sort_key(order_by: str) -> SortKey:
+    """The :class:`SortKey` of a persona ``order_by`` (already validated by the query model)."""
+    sort = order_by.lstrip("-")
+    if sort in ("created_at", "updated_at"):
+        value_type: type = datetime
+    elif sort == "name" or not TRAITS_BY_NAME[sort].is_scale:
+        value_type = str
+    else:
+        value_type = int
+    return SortKey(
+        order_by,
+        getattr(Persona, sort),
+        col(Persona.id),
+        value_type,
+        nullable=sort not in NON_NULL_SORT_COLUMNS,
+    )
