@@ -54,3 +54,14 @@ def test_async_url_derivation() -> None:
     assert to_async_url("postgresql://u:p@h:5/d") == "postgresql+asyncpg://u:p@h:5/d"
     assert to_async_url("postgres://u@h/d") == "postgresql+asyncpg://u@h/d"
     assert to_async_url("postgresql+asyncpg://u@h/d") == "postgresql+asyncpg://u@h/d"
+
+
+def test_env_example_documents_every_setting() -> None:
+    import re
+
+    from personagen_shared.settings import Settings
+    from tests.conftest import ROOT
+
+    text = (ROOT / ".env.example").read_text()
+    documented = set(re.findall(r"^#?\s*([A-Z_]+)=", text, re.MULTILINE))
+    assert documented == {name.upper() for name in Settings.model_fields}
