@@ -65,3 +65,25 @@ def test_env_example_documents_every_setting() -> None:
     text = (ROOT / ".env.example").read_text()
     documented = set(re.findall(r"^#?\s*([A-Z_]+)=", text, re.MULTILINE))
     assert documented == {name.upper() for name in Settings.model_fields}
+
+
+async def test_database_errors_never_carry_statement_parameters(database_url: str) -> None:
+    from sqlalchemy import String, bindparam, text
+    from sqlalchemy.exc import DBAPIError
+
+    from personagen_shared.db import make_engine
+    from personagen_shared.settings import get_settings
+
+    # A server-side error (division by zero): the message names no parameter, so only
+    # SQLAlchemy's "[parameters: ...]" suffix could carry the value.
+    statement = text("SELECT 1 / 0 WHERE :secret <> ''").bindparams(
+        bindparam("secret", type_=String)
+    )
+    engine = make_engine(get_settings())
+    try:
+        async with engine.connect() as conn:
+            with pytest.raises(DBAPIError) as caught:
+                await conn.execute(statement, {"secret": "PROMPT-TEXT"})
+    finally:
+        await engine.dispose()
+    assert "PROMPT-TEXT" not in str(caught.value)

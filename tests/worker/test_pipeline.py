@@ -4,6 +4,7 @@ and the LLM stand-in over HTTP."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 
 import pytest
@@ -11,6 +12,7 @@ import structlog
 from sqlalchemy import text
 
 from generator_worker.prompts import build_prompt
+from generator_worker.runtime import PROMPT_LOGGERS
 from personagen_shared.models import Job, JobStatus
 from personagen_shared.settings import Settings
 from tests.worker.conftest import API_KEY, Seeder, run_burst, running_worker, wait_until
@@ -360,3 +362,19 @@ async def test_nul_in_the_reply_is_dropped_and_no_prompt_reaches_the_logs(
     )
     assert "PERSONA-NAME-SECRETIVE" not in logged
     assert "TOPIC-NUL" not in logged
+
+
+async def test_sdk_debug_logging_never_carries_the_prompt(
+    seed: Seeder, standin: LLMStandIn, settings_for: SettingsFor, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Versions of the openai SDK log their request options (the messages) at DEBUG: a worker
+    keeps the SDK and HTTP loggers at WARNING even when everything else logs at DEBUG."""
+    for name in PROMPT_LOGGERS:
+        logging.getLogger(name).setLevel(logging.NOTSET)
+    caplog.set_level("DEBUG")
+    job = await seed.job(await seed.persona(await seed.user()), "TOPIC-DEBUG-PROMPT")
+    await run_burst(settings_for(standin, log_level="DEBUG"))
+    assert (await seed.get_job(job.id)).status == JobStatus.SUCCEEDED
+    for name in PROMPT_LOGGERS:
+        assert logging.getLogger(name).getEffectiveLevel() == logging.WARNING, name
+    assert "TOPIC-DEBUG-PROMPT" not in caplog.text

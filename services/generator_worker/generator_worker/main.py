@@ -43,9 +43,6 @@ PER_JOB_LOGGERS: Final = ("arq.worker", "httpx2")
 "HTTP Request"): the worker's own ``generation.*`` events say the same with the job id, so
 these are raised to WARNING unless ``LOG_LEVEL=DEBUG`` (each line is CPU on the job's path)."""
 
-PROMPT_LOGGERS: Final = ("openai", "httpx", "httpx2", "aiohttp")
-"""Libraries whose DEBUG lines carry request bodies (the SDK logs its "Request options",
-messages included): kept at WARNING whatever ``LOG_LEVEL`` says, so prompts never reach logs."""
 
 TASKS: Final[dict[JobKind, WorkerCoroutine]] = {
     JobKind.GENERATION: run_generation,
@@ -110,8 +107,6 @@ def run_worker(burst: bool = False, check: bool = False) -> int:
     from personagen_shared.logging import configure_logging
 
     configure_logging(settings.log_level, json=settings.log_json)
-    for name in PROMPT_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
     if settings.log_level != "DEBUG":
         for name in PER_JOB_LOGGERS:
             logging.getLogger(name).setLevel(logging.WARNING)

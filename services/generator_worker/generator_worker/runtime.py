@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import math
 import os
 import socket
@@ -220,10 +221,17 @@ class WorkerState:
         await self.engine.dispose()
 
 
+PROMPT_LOGGERS: Final = ("openai", "httpx", "httpx2", "aiohttp")
+"""Libraries whose DEBUG lines carry request bodies (the SDK logs its "Request options",
+messages included): kept at WARNING whatever ``LOG_LEVEL`` says, so prompts never reach logs."""
+
+
 async def startup(ctx: dict[str, Any]) -> None:
     """arq ``on_startup``: build the :class:`WorkerState` from ``ctx["settings"]`` (and
     ``ctx["kinds"]``, the job kinds the worker has tasks for)."""
     settings: Settings = ctx["settings"]
+    for name in PROMPT_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     kinds = ctx.get("kinds", frozenset({JobKind.GENERATION.value}))
     state = WorkerState.create(settings, ctx["redis"], kinds)
     ctx["state"] = state
