@@ -224,3 +224,25 @@ async def test_a_500_that_names_the_format_falls_back_without_retries(
     modes = [r.body.get("response_format", {}).get("type") for r in standin.requests]
     assert modes == ["json_schema", "json_object"], "no retry of the refused format"
     assert "json_schema" not in json.dumps(job["error"])
+
+
+async def test_a_refused_format_is_not_asked_again_by_the_same_worker(
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    standin: LLMStandIn,
+    settings_for: Callable[..., Settings],
+) -> None:
+    refusal = {"error": {"message": "response_format json_schema is not supported"}}
+    standin.push(status(400, body=refusal), ok('{"extraversion": 3}'), ok('{"extraversion": 4}'))
+    ids = [
+        (await client.post("/v1/analyses", json={"writing_sample": LEGAL}, headers=auth)).json()[
+            "id"
+        ]
+        for _ in range(2)
+    ]
+    settings = settings_for(standin, redis_url=TEST_REDIS_URL, worker_max_jobs=1)
+    async with running_worker(settings):
+        jobs = [await _final(client, auth, job_id) for job_id in ids]
+    assert [job["status"] for job in jobs] == ["succeeded", "succeeded"]
+    modes = [r.body.get("response_format", {}).get("type") for r in standin.requests]
+    assert modes == ["json_schema", "json_object", "json_object"]

@@ -36,7 +36,7 @@ from generator_worker import recovery, store
 from generator_worker.llm import RetryPolicy
 from personagen_shared.db import make_sessionmaker
 from personagen_shared.models import JobKind
-from personagen_shared.settings import Settings
+from personagen_shared.settings import Settings, StructuredOutputMode
 
 log = structlog.get_logger("generator_worker.runtime")
 
@@ -126,6 +126,7 @@ class WorkerState:
     ``sessions`` is an ORM sessionmaker on the same pool for tasks that want one.
     ``running`` holds the ids of the jobs this process runs now (their heartbeats are renewed);
     ``kinds`` the job kinds this worker has tasks for (the sweep touches only those).
+    ``refused_output_modes`` the structured-output modes the LLM server refused (analysis).
     """
 
     settings: Settings
@@ -138,6 +139,7 @@ class WorkerState:
     worker_id: str = field(default_factory=make_worker_id)
     kinds: frozenset[str] = frozenset({JobKind.GENERATION.value})
     running: set[uuid.UUID] = field(default_factory=set)
+    refused_output_modes: set[StructuredOutputMode] = field(default_factory=set)
     _background: list[asyncio.Task[None]] = field(default_factory=list)
 
     @cached_property

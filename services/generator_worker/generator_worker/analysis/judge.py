@@ -15,7 +15,7 @@ repair round in the same mode; if that fails too, the job fails with
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -127,6 +127,7 @@ async def judge_traits(
     mode: StructuredOutputMode | str = StructuredOutputMode.AUTO,
     exclude: Iterable[str] = (),
     max_sample_words: int = DEFAULT_MAX_SAMPLE_WORDS,
+    known_refused: Collection[StructuredOutputMode] = (),
 ) -> Judgement:
     """Ask the LLM to judge the traits of ``sample``'s author.
 
@@ -138,6 +139,8 @@ async def judge_traits(
         mode: ``ANALYSIS_OUTPUT_MODE`` (``auto`` falls back through the modes).
         exclude: traits not to ask for (pass the measured ones to keep the prompt short).
         max_sample_words: the sample is cut after this many words.
+        known_refused: modes this server already refused (the worker remembers them per
+            process), skipped under ``auto`` unless that would leave none.
 
     Returns:
         The :class:`Judgement` (raw document, mode used, whether repaired).
@@ -149,7 +152,9 @@ async def judge_traits(
     traits = select_traits(exclude)
     schema = build_trait_schema(traits)
     rejected: list[StructuredOutputMode] = []
-    for current in mode_sequence(mode):
+    sequence = mode_sequence(mode)
+    remaining = tuple(m for m in sequence if m not in known_refused)
+    for current in remaining or sequence:
         messages = build_messages(
             sample, traits=traits, mode=current, schema=schema, max_sample_words=max_sample_words
         )

@@ -99,7 +99,10 @@ async def _analyse(state: WorkerState, claimed: store.Claim) -> dict[str, Any] |
         sample.text,
         mode=settings.analysis_output_mode,
         exclude=sample.measured_traits.keys(),
+        known_refused=state.refused_output_modes,
     )
+    # Remember what this server refused, so later jobs do not ask again.
+    state.refused_output_modes.update(judgement.rejected_modes)
     outcome = merge_traits(sample.measured_traits, judgement.document)
     result = {
         "writing_sample_id": str(sample_id),
