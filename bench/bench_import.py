@@ -24,7 +24,6 @@ import os
 import random
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -34,11 +33,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from personagen.legacy import import_legacy
+from personagen_shared.traits import TRAITS
 
-from personagen.legacy import import_legacy  # noqa: E402  # after the path set-up
-from personagen_shared.traits import TRAITS  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]  # subprocesses run from the repo root
 
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 SEED = 20241205

@@ -54,12 +54,10 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 from arq.connections import ArqRedis, RedisSettings, create_pool
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from personagen_shared.jobs_contract import ARQ_SERIALIZERS, enqueue_job
+from personagen_shared.models import JobKind
 
-from personagen_shared.jobs_contract import ARQ_SERIALIZERS, enqueue_job  # noqa: E402
-from personagen_shared.models import JobKind  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]  # subprocesses run from the repo root
 
 LOG_DIR = Path(tempfile.gettempdir()) / "personagen-bench"
 

@@ -141,6 +141,17 @@ def database_url() -> Iterator[str]:
         asyncio.run(_drop_database(name))
 
 
+@pytest.fixture
+def scratch_database() -> Iterator[str]:
+    """URL of a new, empty PostgreSQL database (not migrated), dropped after the test."""
+    name = f"personagen_scratch_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_create_database(name))
+    try:
+        yield _with_database(TEST_POSTGRES_URL, name)
+    finally:
+        asyncio.run(_drop_database(name))
+
+
 @pytest.fixture(autouse=True)
 async def _clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     """After each test that used the database: empty every table and this run's Redis keys."""

@@ -355,7 +355,7 @@ async def read_postgres(url: str) -> LegacySnapshot:
                 users=await rows("SELECT * FROM auth_user ORDER BY id"),
                 authors=await rows("SELECT * FROM core_author ORDER BY id"),
                 personas=await rows("SELECT * FROM core_persona ORDER BY id"),
-                content=await rows(f"SELECT * FROM {CONTENT_TABLE} ORDER BY id")  # noqa: S608
+                content=await rows(f"SELECT * FROM {CONTENT_TABLE} ORDER BY id")  # noqa: S608  # constant
                 if CONTENT_TABLE in tables
                 else [],
             )

@@ -20,12 +20,13 @@ from personagen.legacy.errors import LegacyImportError
 from personagen.legacy.source import LegacySnapshot, utc_text
 from personagen.legacy.transform import Known, UserPlan
 from personagen_shared.models import ContentPiece, LegacyImport, Persona, User
+from personagen_shared.models.base import table_of
 from personagen_shared.models.legacy import LegacyKind
 
-USERS: Table = User.__table__  # type: ignore[attr-defined]
-PERSONAS: Table = Persona.__table__  # type: ignore[attr-defined]
-CONTENT: Table = ContentPiece.__table__  # type: ignore[attr-defined]
-IMPORTS: Table = LegacyImport.__table__  # type: ignore[attr-defined]
+USERS: Table = table_of(User)
+PERSONAS: Table = table_of(Persona)
+CONTENT: Table = table_of(ContentPiece)
+IMPORTS: Table = table_of(LegacyImport)
 # Columns the database fills itself (server default) and the importer never sets.
 SERVER_FILLED = frozenset({"imported_at"})
 

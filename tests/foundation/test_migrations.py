@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 import asyncpg
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from personagen_shared.models import metadata
 from personagen_shared.settings import to_async_url
-from tests.conftest import TEST_POSTGRES_URL, _with_database, migrate
+from tests.conftest import migrate
 
 
 async def _tables(url: str) -> set[str]:
@@ -39,22 +37,6 @@ async def _diff(url: str) -> list[object]:
             )
     finally:
         await engine.dispose()
-
-
-@pytest.fixture
-def scratch_database() -> object:
-    name = f"personagen_migrations_{uuid.uuid4().hex[:8]}"
-
-    async def run(sql: str) -> None:
-        conn = await asyncpg.connect(TEST_POSTGRES_URL)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    yield _with_database(TEST_POSTGRES_URL, name)
-    asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def test_upgrade_downgrade_upgrade_and_no_drift(scratch_database: str) -> None:

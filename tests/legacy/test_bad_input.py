@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from personagen.legacy import LegacyImportError, import_legacy
@@ -15,19 +13,6 @@ from tests.conftest import TEST_POSTGRES_URL, _with_database
 from tests.legacy._support import JSON_DB, copy_legacy, sqlite_exec, table_counts
 
 EMPTY = dict.fromkeys(("users", "personas", "content_pieces", "legacy_imports"), 0)
-
-
-@pytest.fixture
-async def empty_postgres() -> AsyncIterator[str]:
-    """URL of a new, empty PostgreSQL database (dropped afterwards)."""
-    name = f"legacy_empty_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(TEST_POSTGRES_URL)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield _with_database(TEST_POSTGRES_URL, name)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 def _text_file(tmp_path: Path) -> Path:
@@ -113,17 +98,17 @@ async def test_missing_postgres_database(database_url: str) -> None:
 
 
 async def test_postgres_database_without_personagen_tables(
-    database_url: str, empty_postgres: str
+    database_url: str, scratch_database: str
 ) -> None:
     with pytest.raises(LegacyImportError, match="has no PersonaGen tables"):
-        await import_legacy(empty_postgres, database_url)
+        await import_legacy(scratch_database, database_url)
 
     assert await table_counts(database_url) == EMPTY
 
 
-async def test_unmigrated_target(empty_postgres: str) -> None:
+async def test_unmigrated_target(scratch_database: str) -> None:
     with pytest.raises(LegacyImportError, match="run `personagen migrate` first"):
-        await import_legacy(str(JSON_DB), empty_postgres)
+        await import_legacy(str(JSON_DB), scratch_database)
 
 
 async def test_unreachable_target() -> None:

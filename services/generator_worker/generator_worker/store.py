@@ -28,12 +28,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from personagen_shared.models import ContentPiece, Job, JobStatus, Persona, WritingSample
+from personagen_shared.models.base import table_of
 from personagen_shared.models.content import TITLE_MAX_LENGTH, ContentStatus
 from personagen_shared.traits import TRAITS
 
-JOBS = Job.__table__  # type: ignore[attr-defined]
-PIECES = ContentPiece.__table__  # type: ignore[attr-defined]
-PERSONAS = Persona.__table__  # type: ignore[attr-defined]
+JOBS = table_of(Job)
+PIECES = table_of(ContentPiece)
+PERSONAS = table_of(Persona)
 
 RUNNING: Final = JobStatus.RUNNING.value
 UNFINISHED: Final = (JobStatus.QUEUED.value, RUNNING)
@@ -394,7 +395,7 @@ async def heartbeat(db: Database, job_ids: Collection[uuid.UUID], *, worker_id: 
 
 # --- analysis ------------------------------------------------------------------------------
 
-SAMPLES = WritingSample.__table__  # type: ignore[attr-defined]
+SAMPLES = table_of(WritingSample)
 
 SAMPLE: Final = select(SAMPLES.c.text, SAMPLES.c.metrics, SAMPLES.c.measured_traits).where(
     SAMPLES.c.id == bindparam("sample_id"), SAMPLES.c.owner_id == bindparam("owner_id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import DateTime, MetaData, Table, func
 from sqlmodel import Field, SQLModel
 
 # Deterministic constraint names, so that migrations can drop what they create and
@@ -51,3 +51,12 @@ def updated_at_field() -> datetime:
 def optional_timestamp() -> datetime | None:
     """A nullable ``timestamptz``."""
     return Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core ``Table`` of a table model (for statements built with SQLAlchemy Core).
+
+    ``Model.__table__`` exists at run time but SQLModel does not declare it for type checkers;
+    the metadata lookup is typed and fails loudly for a model that is not a table.
+    """
+    return metadata.tables[str(model.__tablename__)]
