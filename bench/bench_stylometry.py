@@ -16,13 +16,9 @@ import statistics
 import time
 from pathlib import Path
 
-from persona_api.analysis.stylometry import (
-    WORD_RE,
-    _word_shape,
-    analyse_text,
-    split_paragraphs,
-    warm_up,
-)
+from personagen_shared.stylometry import analyse_text, warm_up
+from personagen_shared.stylometry.counts import _word_shape
+from personagen_shared.stylometry.tokens import WORD_RE, split_paragraphs
 
 SAMPLES_DIR = (
     Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "writing-samples"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.analysis.calibration import (  # needs the path above
+from tests.shared.stylometry.calibration import (  # needs the path above
     calibrated_traits,
     rank_correlations,
     reference_samples,

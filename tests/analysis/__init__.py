@@ -1,1 +1,2 @@
-"""Tests of the writing-sample analysis: measured stylometry and the LLM-judgement helpers."""
+"""Tests of the LLM-judgement helpers of the writing-sample analysis (the measured stylometry
+is tested in tests/shared/stylometry)."""

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from generator_worker.analysis.merge import AnalysisOutcome, TraitSource, merge_traits
-from persona_api.analysis.stylometry import MEASURED_TRAITS
-from tests.analysis.calibration import reference_samples
+from personagen_shared.stylometry import MEASURED_TRAITS
+from tests.shared.stylometry.calibration import reference_samples
 
 
 def warning_for(outcome: AnalysisOutcome, trait: str) -> dict:

@@ -3,6 +3,9 @@
 Every error the API answers has ``type``, ``title``, ``status`` and ``detail``; validation
 errors add ``errors``: a list of ``{"field": "body.formality_level", "message": ..., "type": ...}``.
 ``type`` is a relative URI ``/problems/<slug>`` (RFC 9457 §3.1.1 allows relative references).
+
+Errors raised by pure code outside the API (the stylometry's :class:`SampleRejected`) are
+mapped here onto a :class:`ProblemError` and rendered by the same handler.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Final
 
 import structlog
 from fastapi import FastAPI, Request
@@ -18,6 +21,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from personagen_shared.stylometry import (
+    SampleNotEnglish,
+    SampleNotText,
+    SampleRejected,
+    SampleTooLong,
+    SampleTooShort,
+)
 
 PROBLEM_JSON = "application/problem+json"
 # RFC 9110 renamed these two; Python 3.11's HTTPStatus still has the RFC 7231 phrases.
@@ -136,6 +147,34 @@ class ServiceUnavailable(ProblemError):
     status, slug = 503, "service-unavailable"
 
 
+SAMPLE_REJECTION_STATUS: Final[dict[type[SampleRejected], int]] = {
+    SampleTooLong: 413,
+    SampleTooShort: 422,
+    SampleNotText: 422,
+    SampleNotEnglish: 422,
+}
+"""HTTP status of each writing-sample rejection (any other :class:`SampleRejected`: 422)."""
+
+
+class SampleProblem(ProblemError):
+    """A writing sample the stylometry refused, as the API answers it (413 or 422).
+
+    Keeps the rejection's ``slug`` (problem ``type`` ``/problems/sample-...``) and ``detail``.
+    """
+
+    def __init__(self, rejection: SampleRejected) -> None:
+        super().__init__(rejection.detail)
+        self.slug = rejection.slug
+        self.status = next(
+            (
+                SAMPLE_REJECTION_STATUS[cls]
+                for cls in type(rejection).__mro__
+                if cls in SAMPLE_REJECTION_STATUS
+            ),
+            422,
+        )
+
+
 def problem_response(
     status: int,
     detail: str,
@@ -188,6 +227,11 @@ async def _handle_problem(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _handle_sample_rejected(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, SampleRejected)
+    return await _handle_problem(request, SampleProblem(exc))
+
+
 async def _handle_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = _field_errors(exc)
@@ -234,8 +278,9 @@ async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Map every error to problem+json (ours, FastAPI's validation, Starlette's HTTP, the rest)."""
+    """Map every error to problem+json (ours, sample rejections, validation, HTTP, the rest)."""
     app.add_exception_handler(ProblemError, _handle_problem)
+    app.add_exception_handler(SampleRejected, _handle_sample_rejected)
     app.add_exception_handler(RequestValidationError, _handle_validation)
     app.add_exception_handler(StarletteHTTPException, _handle_http)
     app.add_exception_handler(Exception, _handle_unexpected)

@@ -14,7 +14,6 @@ from starlette.concurrency import run_in_threadpool
 
 from persona_api import health
 from persona_api.analysis.router import router as analysis_router
-from persona_api.analysis.stylometry import warm_up
 from persona_api.auth.router import router as auth_router
 from persona_api.content.router import router as content_router
 from persona_api.errors import install_error_handlers
@@ -26,6 +25,7 @@ from personagen_shared.db import make_engine, make_sessionmaker
 from personagen_shared.jobs_contract import deserialize_job, serialize_job
 from personagen_shared.logging import configure_logging
 from personagen_shared.settings import Settings, get_settings
+from personagen_shared.stylometry import warm_up
 
 log = structlog.get_logger(__name__)
 

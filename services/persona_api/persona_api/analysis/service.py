@@ -1,9 +1,9 @@
 """Analysis logic: measure a writing sample now, queue the LLM's judgement as a job.
 
-The measured half (``stylometry``) takes milliseconds and runs in the request (in a thread, as
-it is CPU-bound); the LLM half runs in the worker as a job of kind ``analysis`` whose params
-are ``{"writing_sample_id", "overwrite", "keep"}``: ``keep`` lists the traits the user set
-themselves, which analysis never overwrites.
+The measured half (``personagen_shared.stylometry``) takes milliseconds and runs in the
+request (in a thread, as it is CPU-bound); the LLM half runs in the worker as a job of kind
+``analysis`` whose params are ``{"writing_sample_id", "overwrite", "keep"}``: ``keep`` lists
+the traits the user set themselves, which analysis never overwrites.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
-from persona_api.analysis.stylometry import StylometryResult, analyse_text
 from personagen_shared.models import Job, JobKind, User, WritingSample
 from personagen_shared.settings import Settings
+from personagen_shared.stylometry import StylometryResult, analyse_text
 
 
 async def measure_sample(text: str, settings: Settings) -> StylometryResult:
@@ -24,7 +24,8 @@ async def measure_sample(text: str, settings: Settings) -> StylometryResult:
 
     Raises:
         SampleRejected: more than ``ANALYSIS_MAX_WORDS`` words (413); too short, not text, or
-            not English (422), saying why. A :class:`ProblemError`, answered as problem+json.
+            not English (422), saying why. A plain exception of the stylometry, answered as
+            problem+json by the API's error handler (``persona_api.errors``).
     """
     return await run_in_threadpool(
         analyse_text,

@@ -12,7 +12,7 @@ import math
 
 import pytest
 
-from tests.analysis.calibration import (
+from tests.shared.stylometry.calibration import (
     calibrated_traits,
     rank_correlations,
     ranks,

@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from persona_api.analysis import stylometry as st
-from persona_api.analysis.stylometry import (
+from personagen_shared.stylometry import mappings as st
+from personagen_shared.stylometry.mappings import (
     MEASURED_TRAITS,
     SCALE_MAPPINGS,
     TEXT_MAPPINGS,

@@ -6,16 +6,10 @@ import json
 
 import pytest
 
-from persona_api.analysis.stylometry import (
-    MEASURED_TRAITS,
-    analyse_text,
-    measure,
-    mtld,
-    readability,
-    split_paragraphs,
-    split_sentences,
-)
 from personagen_shared.normalize import normalise_traits
+from personagen_shared.stylometry import MEASURED_TRAITS, analyse_text, measure, mtld
+from personagen_shared.stylometry.metrics import readability
+from personagen_shared.stylometry.tokens import split_paragraphs, split_sentences
 
 
 def metric(text: str, name: str) -> float:

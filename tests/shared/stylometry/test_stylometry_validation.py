@@ -1,10 +1,10 @@
-"""Samples the analysis must refuse, each with its typed exception, status and reason."""
+"""Samples the analysis must refuse, each with its typed exception and reason."""
 
 from __future__ import annotations
 
 import pytest
 
-from persona_api.analysis.stylometry import (
+from personagen_shared.stylometry import (
     SampleNotEnglish,
     SampleNotText,
     SampleRejected,
@@ -13,8 +13,9 @@ from persona_api.analysis.stylometry import (
     analyse_text,
     validate_sample,
 )
-from persona_api.errors import ProblemError
-from tests.analysis.calibration import reference_samples
+from tests.shared.stylometry.calibration import reference_samples
+
+REJECTIONS = (SampleTooShort, SampleTooLong, SampleNotText, SampleNotEnglish)
 
 ENGLISH_SENTENCE = (
     "the writer of this note likes to walk to the river in the morning and then to sit "
@@ -68,23 +69,32 @@ def english(words: int) -> str:
     return " ".join((ENGLISH_WORDS * (words // len(ENGLISH_WORDS) + 1))[:words]) + "."
 
 
-def test_every_rejection_is_a_sample_rejected_with_status_and_detail() -> None:
-    for cls, status in (
-        (SampleTooShort, 422),
-        (SampleTooLong, 413),
-        (SampleNotText, 422),
-        (SampleNotEnglish, 422),
-    ):
+def test_every_rejection_is_a_sample_rejected_with_a_slug() -> None:
+    assert issubclass(SampleRejected, ValueError)
+    slugs = set()
+    for cls in REJECTIONS:
         assert issubclass(cls, SampleRejected)
-        assert issubclass(cls, ProblemError), "rendered by the API's one problem+json handler"
-        assert cls.status == status
         assert cls.slug.startswith("sample-")
+        slugs.add(cls.slug)
+    assert len(slugs) == len(REJECTIONS)
+
+
+@pytest.mark.parametrize("cls", [SampleRejected, *REJECTIONS])
+def test_rejections_are_plain_exceptions_not_http_classes(cls: type[SampleRejected]) -> None:
+    # Only this package's classes and built-in exceptions: the HTTP status and problem+json
+    # rendering belong to the API (persona_api.errors maps each class to 413 or 422).
+    for base in cls.__mro__:
+        assert base.__module__ in ("builtins", "personagen_shared.stylometry.validation"), base
+    for attribute in ("status", "status_code", "headers", "title"):
+        assert not hasattr(cls, attribute), attribute
+    rejection = cls("what is wrong", words=3)
+    assert str(rejection) == rejection.detail == "what is wrong"
+    assert rejection.context == {"words": 3}
 
 
 def test_too_short() -> None:
     with pytest.raises(SampleTooShort) as caught:
         validate_sample(english(49))
-    assert caught.value.status_code == 422
     assert "49 words" in caught.value.detail
     assert "at least 50" in caught.value.detail
     assert caught.value.context == {"words": 49, "min_words": 50}
@@ -105,7 +115,6 @@ def test_minimum_is_configurable() -> None:
 def test_too_long_is_413() -> None:
     with pytest.raises(SampleTooLong) as caught:
         validate_sample(english(20_001))
-    assert caught.value.status_code == 413
     assert "20001 words" in caught.value.detail
     assert "20000" in caught.value.detail
     assert validate_sample(english(20_000)) == 20_000
@@ -116,7 +125,6 @@ def test_too_long_is_413() -> None:
 def test_control_characters_are_not_text() -> None:
     with pytest.raises(SampleNotText) as caught:
         validate_sample(english(60) + "\x00")
-    assert caught.value.status_code == 422
     assert "U+0000" in caught.value.detail
 
 
@@ -144,7 +152,6 @@ def test_only_digits_punctuation_or_symbols_is_not_text(text: str) -> None:
 def test_other_latin_script_languages_are_not_english(language: str) -> None:
     with pytest.raises(SampleNotEnglish) as caught:
         validate_sample(FOREIGN[language])
-    assert caught.value.status_code == 422
     assert "English" in caught.value.detail
 
 

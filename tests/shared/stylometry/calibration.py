@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from persona_api.analysis.stylometry import SCALE_MAPPINGS, StylometryResult, analyse_text
+from personagen_shared.stylometry import SCALE_MAPPINGS, StylometryResult, analyse_text
 
 SAMPLES_DIR = (
-    Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "writing-samples"
+    Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "writing-samples"
 )
 
 

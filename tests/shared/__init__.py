@@ -1,0 +1,1 @@
+"""Tests of the shared package (``shared/personagen_shared``), mirroring its modules."""
