@@ -19,7 +19,7 @@ from personagen.legacy.target import (
     load_known,
     write_user,
 )
-from personagen.legacy.transform import build_user, plan_import
+from personagen.legacy.transform.plan import build_user, plan_import
 
 Progress = Callable[[int, int, str], None]
 """Called after each user with ``(rows done, rows in total, legacy username)``; the first call

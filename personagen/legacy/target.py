@@ -18,7 +18,7 @@ from sqlalchemy import Table
 
 from personagen.legacy.errors import LegacyImportError
 from personagen.legacy.source import LegacySnapshot, utc_text
-from personagen.legacy.transform import Known, UserPlan
+from personagen.legacy.transform.plan import Known, UserPlan
 from personagen_shared.models import ContentPiece, LegacyImport, Persona, User
 from personagen_shared.models.base import table_of
 from personagen_shared.models.legacy import LegacyKind

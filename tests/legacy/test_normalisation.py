@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from personagen.legacy import import_legacy, transform
+from personagen.legacy import import_legacy
+from personagen.legacy.transform import personas as persona_transform
 from personagen_shared import normalize
 from personagen_shared.normalize import normalise_traits
 from personagen_shared.traits import TRAIT_NAMES
@@ -32,7 +33,7 @@ MESSY = {
 
 
 def test_importer_module_uses_the_shared_function() -> None:
-    assert transform.normalise_traits is normalize.normalise_traits
+    assert persona_transform.normalise_traits is normalize.normalise_traits
 
 
 async def test_messy_values_are_stored_as_the_shared_function_says(

@@ -17,7 +17,8 @@ import pytest
 
 from personagen.stack.datadir import DataDir, UpLock, read_state
 from personagen.stack.procs import descendants, is_alive
-from personagen.stack.runner import mask_url, read_config
+from personagen.stack.runner import read_config
+from personagen.stack.services.common import mask_url
 from tests.stack.fakes import stub
 
 ROOT = Path(__file__).resolve().parents[2]
